@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { runCheck } from '../../utils/check';
+import { decodeInNode } from '../../utils/image/decode-node';
+import { ReferenceIndex } from '../../utils/hash/index';
+import { computeFingerprint } from '../../utils/hash/fingerprint';
+import { paintCrack, productJpeg } from '../fixtures/images';
+
+async function libraryOf(refs: Record<string, Uint8Array>) {
+  const index = new ReferenceIndex();
+  const pixels = new Map();
+  for (const [name, bytes] of Object.entries(refs)) {
+    const d = await decodeInNode(bytes, 'jpeg', 1024);
+    pixels.set(name, d.image);
+    index.add({ id: name, name, libraryId: 'lib', fp: computeFingerprint(d.image) });
+  }
+  return { index, loadReference: async (id: string) => pixels.get(id), decode: decodeInNode };
+}
+
+describe('runCheck', () => {
+  it('finds the saved photo behind a doctored copy and not behind an unrelated one', async () => {
+    const saved = await productJpeg(1);
+    const deps = await libraryOf({ 'kettle.jpg': saved, 'other.jpg': await productJpeg(2) });
+    const doctored = await paintCrack(saved);
+    const r = await runCheck({ bytes: doctored }, deps);
+    expect(r.level).toMatch(/^derived/);
+    expect(r.match?.referenceName).toBe('kettle.jpg');
+    expect(r.file?.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    const unrelated = await runCheck({ bytes: await productJpeg(3) }, deps);
+    expect(unrelated.match).toBeUndefined();
+    expect(unrelated.level).toBe('no-evidence');
+  });
+
+  it('turns bad input into a clear error code, never a throw', async () => {
+    const deps = await libraryOf({});
+    const html = new TextEncoder().encode('<!doctype html><html><body>404</body></html>');
+    expect((await runCheck({ bytes: html }, deps)).error?.code).toBe('err_html_not_image');
+    expect((await runCheck({ bytes: new Uint8Array() }, deps)).error?.code).toBe('err_empty');
+    const jpeg = await productJpeg(4);
+    const truncated = jpeg.subarray(0, 300);
+    const r = await runCheck({ bytes: truncated }, deps);
+    expect(r.level).toBe('error');
+    expect(r.error?.code).toBe('err_decode_failed');
+  });
+});

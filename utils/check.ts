@@ -1,0 +1,74 @@
+import { admitBytes } from './image/acquire';
+import type { Decoder } from './image/decode';
+import { sha256Hex } from './image/sha256';
+import { readMetadata } from './metadata/read';
+import { findMatch, type MatchDeps } from './compare/match';
+import { decideVerdict } from './verdict';
+import { toCheckError } from './errors';
+import { LIMITS } from './limits';
+import type { CheckResult, TicketInfo } from './types';
+
+export interface CheckInput {
+  bytes: Uint8Array;
+  sourceUrl?: string;
+  pageUrl?: string;
+  ticket?: TicketInfo;
+}
+
+export interface CheckDeps extends MatchDeps {
+  decode: Decoder;
+  newId?: () => string;
+  now?: () => Date;
+}
+
+/**
+ * One full check of a buyer photo: admit → metadata → decode → match/localise → verdict.
+ * Pure over bytes; the platform comes in through `deps`. Never throws: failures become level 'error'.
+ */
+export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<CheckResult> {
+  const timings: Record<string, number> = {};
+  const t = () => performance.now();
+  let t0 = t();
+  const lap = (name: string) => {
+    const now = t();
+    timings[name] = Math.round((now - t0) * 10) / 10;
+    t0 = now;
+  };
+  const base: CheckResult = {
+    id: deps.newId?.() ?? crypto.randomUUID(),
+    checkedAt: (deps.now?.() ?? new Date()).toISOString(),
+    level: 'error',
+    reasons: [],
+    ticket: input.ticket,
+    timings,
+  };
+  try {
+    const acq = admitBytes(input.bytes);
+    const sha256 = await sha256Hex(input.bytes);
+    base.file = {
+      bytes: input.bytes.length,
+      sha256,
+      format: acq.format,
+      width: acq.width,
+      height: acq.height,
+      sourceUrl: input.sourceUrl,
+      pageUrl: input.pageUrl,
+    };
+    lap('acquire');
+    const metadata = await readMetadata(input.bytes, acq.format);
+    base.metadata = metadata;
+    lap('metadata');
+    const decoded = await deps.decode(input.bytes, acq.format, LIMITS.analysisMaxSide);
+    base.file.width = decoded.width;
+    base.file.height = decoded.height;
+    lap('decode');
+    const { match, localisation } = await findMatch(decoded.image, decoded, deps);
+    lap('match');
+    const { level, reasons } = decideVerdict({ signals: metadata.signals, match, localisation });
+    return { ...base, level, reasons, match, localisation };
+  } catch (e) {
+    const error = toCheckError(e);
+    const { level, reasons } = decideVerdict({ signals: base.metadata?.signals ?? [], error });
+    return { ...base, level, reasons, error };
+  }
+}

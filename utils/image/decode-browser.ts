@@ -1,0 +1,62 @@
+import { CheckFailure } from '../errors';
+import { fitSize, type Decoder } from './decode';
+
+const MIME: Record<string, string> = {
+  jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', bmp: 'image/bmp', avif: 'image/avif',
+};
+
+/**
+ * Decode with createImageBitmap straight to analysis size (resizeWidth/Height: the full-size
+ * bitmap is never drawn), then read pixels from an OffscreenCanvas. Works in the service worker.
+ */
+export const decodeInBrowser: Decoder = async (bytes, format, maxSide) => {
+  if (format === 'heic' || format === 'tiff' || !MIME[format]) {
+    throw new CheckFailure('err_unsupported_format', { format: format.toUpperCase() });
+  }
+  const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: MIME[format] });
+  let full: ImageBitmap | undefined;
+  let bmp: ImageBitmap | undefined;
+  try {
+    // First pass gives the oriented size cheaply (Chromium decodes lazily for the size query).
+    full = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+    const { width, height } = full;
+    const fit = fitSize(width, height, maxSide);
+    if (fit.width === width && fit.height === height) {
+      bmp = full;
+      full = undefined;
+    } else {
+      full.close();
+      full = undefined;
+      bmp = await createImageBitmap(blob, {
+        imageOrientation: 'from-image',
+        resizeWidth: fit.width,
+        resizeHeight: fit.height,
+        resizeQuality: 'medium',
+      });
+    }
+    const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(bmp, 0, 0);
+    const data = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+    return { image: { width: bmp.width, height: bmp.height, data }, width, height };
+  } catch (e) {
+    if (e instanceof CheckFailure) throw e;
+    throw new CheckFailure('err_decode_failed');
+  } finally {
+    full?.close();
+    bmp?.close();
+  }
+};
+
+/** Encode RGBA to PNG/JPEG bytes in the browser (thumbnails, working copies, overlays). */
+export async function encodeInBrowser(
+  img: { width: number; height: number; data: Uint8ClampedArray | Uint8Array },
+  type: 'image/png' | 'image/jpeg' = 'image/jpeg',
+  quality = 0.9,
+): Promise<Uint8Array> {
+  const canvas = new OffscreenCanvas(img.width, img.height);
+  const ctx = canvas.getContext('2d')!;
+  ctx.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
+  const blob = await canvas.convertToBlob({ type, quality });
+  return new Uint8Array(await blob.arrayBuffer());
+}

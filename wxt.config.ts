@@ -1,0 +1,31 @@
+import { defineConfig } from 'wxt';
+
+// The entrypoints folder is the manifest; this file only adds what cannot be inferred.
+export default defineConfig({
+  modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
+  manifest: ({ browser }) => ({
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    // Least privilege: see tests/unit/manifest.test.ts, which pins this list.
+    permissions: ['storage', 'contextMenus', 'unlimitedStorage'],
+    host_permissions: [
+      'http://127.0.0.1/*',
+      'http://localhost/*',
+    ],
+    optional_host_permissions: ['*://*/*'],
+    content_security_policy: {
+      extension_pages: "script-src 'self'; object-src 'self'",
+    },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'refundlens@refundlens.app',
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : {}),
+  }),
+});
