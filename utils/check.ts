@@ -6,7 +6,8 @@ import { findMatch, type MatchDeps } from './compare/match';
 import { decideVerdict } from './verdict';
 import { toCheckError } from './errors';
 import { LIMITS } from './limits';
-import type { CheckResult, TicketInfo } from './types';
+import type { CheckResult, RGBAImage, TicketInfo } from './types';
+import { CheckFailure } from './errors';
 
 export interface CheckInput {
   bytes: Uint8Array;
@@ -19,6 +20,10 @@ export interface CheckDeps extends MatchDeps {
   decode: Decoder;
   newId?: () => string;
   now?: () => Date;
+  /** Receives the analysis-size pixels (e.g. to keep a copy for the report). */
+  onDecoded?: (img: RGBAImage) => void;
+  /** Cancels the check (time budget, merchant closed the card). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -58,10 +63,13 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
     const metadata = await readMetadata(input.bytes, acq.format);
     base.metadata = metadata;
     lap('metadata');
+    if (deps.signal?.aborted) throw new CheckFailure('err_cancelled');
     const decoded = await deps.decode(input.bytes, acq.format, LIMITS.analysisMaxSide);
     base.file.width = decoded.width;
     base.file.height = decoded.height;
     lap('decode');
+    deps.onDecoded?.(decoded.image);
+    if (deps.signal?.aborted) throw new CheckFailure('err_cancelled');
     const { match, localisation } = await findMatch(decoded.image, decoded, deps);
     lap('match');
     const { level, reasons } = decideVerdict({ signals: metadata.signals, match, localisation });

@@ -1,5 +1,20 @@
+/**
+ * In-memory index of the merchant's references (IndexedDB stays the truth).
+ *
+ * Two sub-linear lookups, both multi-index hashing (exact match on disjoint substrings, then the
+ * full Hamming distance on the few entries found):
+ *   GLOBAL  the 256-bit blockhash (and its mirror) split into GLOBAL_CHUNKS 16-bit chunks; an entry
+ *           within distance GLOBAL_CHUNKS − 1 is always found, farther ones often.
+ *   LOCAL   each stored 128-bit keypoint descriptor split into LOCAL_TABLES 16-bit chunks; a query
+ *           keypoint votes once for a reference when one of its descriptors is within
+ *           LOCAL_MATCH_DISTANCE bits. Crops, rotations and screenshots keep enough keypoints
+ *           to gather votes even when the global hash has drifted far.
+ * Cost per lookup depends on bucket sizes, not on the library size, until buckets fill
+ * (≈ 65 536 entries per table); see tests/bench/node.ts for the measured figures.
+ */
 import type { Fingerprint } from './fingerprint';
-import { hammingHex } from './blockhash';
+import { FP_KEYPOINTS, MIN_QUALITY } from './fingerprint';
+import { popcount32 } from './features';
 
 export interface IndexEntry {
   id: string;
@@ -10,40 +25,218 @@ export interface IndexEntry {
 
 export interface Candidate {
   entry: IndexEntry;
-  /** Smallest Hamming distance over the stored variants (0..256). */
+  /** Smallest Hamming distance over the global hash variants (0..256; 256 when not compared). */
   distance: number;
+  /** Which global variant was closest: 'same', 'mirror', 'rot90', 'rot180', 'rot270', 'mirror+rot90', … */
   variant: string;
+  /** Query keypoints that found a close descriptor of this reference. */
+  votes: number;
+  /** Ranking score (higher first). */
+  score: number;
 }
 
-/** In-memory index of the merchant's references (IndexedDB stays the truth). */
+export const GLOBAL_CHUNKS = 16;
+/** Global distance at or under which a reference is a candidate on its own. */
+export const GLOBAL_CANDIDATE_DISTANCE = 72;
+export const LOCAL_TABLES = 4;
+/** Max Hamming distance over 128 bits for two descriptors to be the same point. */
+export const LOCAL_MATCH_DISTANCE = 30;
+/** Votes for a reference to be a candidate from the local stage alone. */
+export const LOCAL_MIN_VOTES = 3;
+/** Buckets larger than this are skipped at query time (uninformative, e.g. flat-area descriptors). */
+export const MAX_BUCKET = 4096;
+
+function hexToWords(h: string, out: Uint32Array, at: number): void {
+  for (let w = 0; w < 8; w++) out[at + w] = parseInt(h.slice(w * 8, w * 8 + 8), 16) >>> 0;
+}
+
+const VARIANTS = ['same', 'rot90', 'rot180', 'rot270'];
+
 export class ReferenceIndex {
   private entries = new Map<string, IndexEntry>();
+  private slotOf = new Map<string, number>();
+  private slots: (IndexEntry | undefined)[] = [];
+  private dead = 0;
+  /** slot × 16 words: global then mirror. */
+  private globals = new Uint32Array(16 * 64);
+  /** slot × FP_KEYPOINTS × 4 words. */
+  private desc = new Uint32Array(FP_KEYPOINTS * 4 * 64);
+  private nkp = new Uint8Array(64);
+  /** GLOBAL_CHUNKS tables: chunk value → slot*2+isMirror. */
+  private gTables: Map<number, number[]>[] = Array.from({ length: GLOBAL_CHUNKS }, () => new Map());
+  /** LOCAL_TABLES tables: chunk value → slot*FP_KEYPOINTS+k. */
+  private lTables: (number[] | undefined)[][] = Array.from({ length: LOCAL_TABLES }, () => new Array(65536));
 
   get size(): number {
     return this.entries.size;
   }
+
   add(e: IndexEntry): void {
+    if (this.entries.has(e.id)) this.remove(e.id);
     this.entries.set(e.id, e);
+    const slot = this.slots.length;
+    this.slots.push(e);
+    this.slotOf.set(e.id, slot);
+    this.grow(slot + 1);
+    const fp = e.fp;
+    if (typeof fp?.global === 'string' && fp.global.length === 64) {
+      hexToWords(fp.global, this.globals, slot * 16);
+      hexToWords(fp.mirror, this.globals, slot * 16 + 8);
+      for (let m = 0; m < 2; m++) {
+        for (let c = 0; c < GLOBAL_CHUNKS; c++) {
+          const word = this.globals[slot * 16 + m * 8 + (c >> 1)];
+          const key = c & 1 ? word >>> 16 : word & 0xffff;
+          const t = this.gTables[c];
+          let l = t.get(key);
+          if (!l) t.set(key, (l = []));
+          l.push(slot * 2 + m);
+        }
+      }
+    }
+    const kp = fp?.kp instanceof Uint32Array ? fp.kp : undefined;
+    const n = kp ? Math.min(FP_KEYPOINTS, kp.length >> 2) : 0;
+    this.nkp[slot] = n;
+    for (let k = 0; k < n; k++) {
+      const at = (slot * FP_KEYPOINTS + k) * 4;
+      for (let w = 0; w < 4; w++) this.desc[at + w] = kp![k * 4 + w];
+      for (let t = 0; t < LOCAL_TABLES; t++) {
+        const key = localKey(this.desc, at, t);
+        const tab = this.lTables[t];
+        (tab[key] ??= []).push(slot * FP_KEYPOINTS + k);
+      }
+    }
   }
+
   remove(id: string): void {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return;
     this.entries.delete(id);
+    this.slotOf.delete(id);
+    this.slots[slot] = undefined;
+    this.dead++;
+    // postings of dead slots are skipped at lookup; rebuild when they dominate
+    if (this.dead > 256 && this.dead > this.entries.size) this.rebuild();
   }
+
   clear(): void {
     this.entries.clear();
+    this.slotOf.clear();
+    this.slots = [];
+    this.dead = 0;
+    this.gTables = Array.from({ length: GLOBAL_CHUNKS }, () => new Map());
+    this.lTables = Array.from({ length: LOCAL_TABLES }, () => new Array(65536));
   }
+
   get(id: string): IndexEntry | undefined {
     return this.entries.get(id);
   }
 
-  /** The k nearest references to a query fingerprint. */
+  /** All entries (for re-fingerprinting after a version bump). */
+  values(): IterableIterator<IndexEntry> {
+    return this.entries.values();
+  }
+
+  /** Approximate bytes held per reference by the typed arrays and postings (excludes the entry objects). */
+  bytesPerReference(): number {
+    return 16 * 4 + 2 * GLOBAL_CHUNKS * 4 + FP_KEYPOINTS * 4 * 4 + FP_KEYPOINTS * LOCAL_TABLES * 4 + 1 + 8;
+  }
+
+  private rebuild(): void {
+    const all = [...this.entries.values()];
+    this.clear();
+    for (const e of all) this.add(e);
+  }
+
+  private grow(n: number): void {
+    if (n * 16 <= this.globals.length) return;
+    const cap = Math.max(n, Math.ceil(this.globals.length / 16) * 2);
+    const g = new Uint32Array(cap * 16); g.set(this.globals); this.globals = g;
+    const d = new Uint32Array(cap * FP_KEYPOINTS * 4); d.set(this.desc); this.desc = d;
+    const k = new Uint8Array(cap); k.set(this.nkp); this.nkp = k;
+  }
+
+  /**
+   * The k most likely references for a query fingerprint: global-hash neighbours over the
+   * orientation variants the query carries, and local keypoint votes.
+   */
   candidates(q: Fingerprint, k = 5): Candidate[] {
-    const out: Candidate[] = [];
-    for (const entry of this.entries.values()) {
-      const a = hammingHex(q.global, entry.fp.global);
-      const b = hammingHex(q.global, entry.fp.mirror);
-      out.push(a <= b ? { entry, distance: a, variant: 'same' } : { entry, distance: b, variant: 'mirror' });
+    const found = new Map<number, { distance: number; variant: string; votes: number }>();
+    const get = (slot: number) => {
+      let c = found.get(slot);
+      if (!c) found.set(slot, (c = { distance: 256, variant: 'same', votes: 0 }));
+      return c;
+    };
+    // GLOBAL
+    const qh: string[] = [q.global, ...(q.rot ?? [])];
+    const qw = new Uint32Array(8);
+    const seen = new Set<number>();
+    qh.forEach((h, vi) => {
+      if (typeof h !== 'string' || h.length !== 64) return;
+      hexToWords(h, qw, 0);
+      seen.clear();
+      for (let c = 0; c < GLOBAL_CHUNKS; c++) {
+        const word = qw[c >> 1];
+        const key = c & 1 ? word >>> 16 : word & 0xffff;
+        const l = this.gTables[c].get(key);
+        if (!l || l.length > MAX_BUCKET) continue;
+        for (const code of l) {
+          if (seen.has(code)) continue;
+          seen.add(code);
+          const slot = code >> 1;
+          if (!this.slots[slot]) continue;
+          const at = slot * 16 + (code & 1) * 8;
+          let d = 0;
+          for (let w = 0; w < 8; w++) d += popcount32(qw[w] ^ this.globals[at + w]);
+          if (d > GLOBAL_CANDIDATE_DISTANCE) continue;
+          const cand = get(slot);
+          if (d < cand.distance) {
+            cand.distance = d;
+            const m = code & 1;
+            cand.variant = m ? (vi ? `mirror+${VARIANTS[vi]}` : 'mirror') : VARIANTS[vi];
+          }
+        }
+      }
+    });
+    // LOCAL
+    const sets = [q.kp, q.kpm].filter((x): x is Uint32Array => x instanceof Uint32Array);
+    const lastVoter = new Map<number, number>();
+    let voter = 0;
+    for (const set of sets) {
+      const n = set.length >> 2;
+      for (let i = 0; i < n; i++, voter++) {
+        const at = i * 4;
+        const a0 = set[at], a1 = set[at + 1], a2 = set[at + 2], a3 = set[at + 3];
+        for (let t = 0; t < LOCAL_TABLES; t++) {
+          const l = this.lTables[t][localKey(set, at, t)];
+          if (!l || l.length > MAX_BUCKET) continue;
+          for (let p = 0; p < l.length; p++) {
+            const code = l[p];
+            const slot = (code / FP_KEYPOINTS) | 0;
+            if (lastVoter.get(slot) === voter) continue;
+            const b = code * 4;
+            const d = popcount32(a0 ^ this.desc[b]) + popcount32(a1 ^ this.desc[b + 1]) + popcount32(a2 ^ this.desc[b + 2]) + popcount32(a3 ^ this.desc[b + 3]);
+            if (d > LOCAL_MATCH_DISTANCE || !this.slots[slot]) continue;
+            lastVoter.set(slot, voter);
+            get(slot).votes++;
+          }
+        }
+      }
     }
-    out.sort((x, y) => x.distance - y.distance);
+    const out: Candidate[] = [];
+    for (const [slot, c] of found) {
+      const entry = this.slots[slot]!;
+      if (!entry) continue;
+      if (c.distance > GLOBAL_CANDIDATE_DISTANCE && c.votes < LOCAL_MIN_VOTES) continue;
+      const quality = Math.min(entry.fp.quality ?? 0, q.quality ?? 0);
+      const score = (c.votes + Math.max(0, GLOBAL_CANDIDATE_DISTANCE - c.distance) / 4) * (quality >= MIN_QUALITY ? 1 : 0.5);
+      out.push({ entry, distance: c.distance, variant: c.variant, votes: c.votes, score });
+    }
+    out.sort((a, b) => b.score - a.score || a.distance - b.distance);
     return out.slice(0, k);
   }
+}
+
+function localKey(d: Uint32Array, at: number, t: number): number {
+  const w = d[at + t];
+  return (w >>> 8) & 0xffff; // bits 8..23 of word t
 }

@@ -1,5 +1,6 @@
 import type { SiteAdapter } from './types';
 import type { TicketInfo } from '../types';
+import { imageSource, readTicket } from './common';
 
 /** Words that mark a container as being about a refund / after-sales / return. */
 export const REFUND_WORDS = /退款|售后|凭证|退货|仅退款|退换|refund|return|evidence|a-to-z|claim/i;
@@ -7,9 +8,10 @@ export const REFUND_WORDS = /退款|售后|凭证|退货|仅退款|退换|refund
 /** Smallest rendered or natural side for an image to count as a photo (icons and avatars are smaller). */
 export const MIN_PHOTO_SIDE = 48;
 
+/** Size from the decoded image or the width/height attributes only: no layout reads. */
 export function isPhotoSized(img: HTMLImageElement): boolean {
-  const w = img.naturalWidth || img.width || Number(img.getAttribute('width')) || 0;
-  const h = img.naturalHeight || img.height || Number(img.getAttribute('height')) || 0;
+  const w = img.naturalWidth || Number(img.getAttribute('width')) || 0;
+  const h = img.naturalHeight || Number(img.getAttribute('height')) || 0;
   // Not yet loaded: decide later (the observer sees the load).
   if (!w && !h) return img.complete === false || !!img.getAttribute('src');
   return Math.max(w, h) >= MIN_PHOTO_SIDE;
@@ -41,7 +43,19 @@ export function ticketFromAttributes(root: ParentNode, img?: Element): TicketInf
   const el = (img?.closest('[data-refundlens-ticket]') ?? root.querySelector?.('[data-refundlens-ticket]')) as Element | null;
   if (!el) return {};
   const a = (k: string) => el.getAttribute(k)?.trim().slice(0, 120) || undefined;
-  return { orderId: a('data-order-id'), refundId: a('data-refund-id'), buyer: a('data-buyer'), orderedAt: a('data-ordered-at'), refundAt: a('data-refund-at') };
+  const info: TicketInfo = { orderId: a('data-order-id'), refundId: a('data-refund-id'), buyer: a('data-buyer'), orderedAt: a('data-ordered-at'), refundAt: a('data-refund-at') };
+  for (const k of Object.keys(info) as (keyof TicketInfo)[]) if (info[k] === undefined) delete info[k];
+  return info;
+}
+
+/** Generic refund-context heuristic: any http(s) photo-sized image inside a refund/after-sales container. */
+export function genericPhotos(root: ParentNode): HTMLImageElement[] {
+  const imgs = Array.from(root.querySelectorAll?.('img') ?? []) as HTMLImageElement[];
+  return imgs.filter((img) => {
+    if (img.closest('[data-refundlens-skip]')) return false;
+    if (img.hasAttribute('data-refundlens-photo')) return true;
+    return !!imageSource(img) && isPhotoSized(img) && inRefundContext(img);
+  });
 }
 
 export const generic: SiteAdapter = {
@@ -50,14 +64,8 @@ export const generic: SiteAdapter = {
   matches: ['http://127.0.0.1/*', 'http://localhost/*'],
   imageHosts: [],
   appliesTo: () => true,
-  findBuyerPhotos(root) {
-    const imgs = Array.from(root.querySelectorAll?.('img') ?? []) as HTMLImageElement[];
-    return imgs.filter((img) => {
-      if (img.closest('[data-refundlens-skip]')) return false;
-      if (img.hasAttribute('data-refundlens-photo')) return true;
-      return isPhotoSized(img) && inRefundContext(img);
-    });
-  },
+  findBuyerPhotos: genericPhotos,
   fullSizeUrl: (url) => url,
-  ticketInfo: (root, img) => ticketFromAttributes(root, img),
+  photoUrl: (img) => imageSource(img),
+  ticketInfo: (root, img) => readTicket(root, img, {}),
 };

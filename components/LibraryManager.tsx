@@ -1,0 +1,132 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { t } from '@/utils/i18n';
+import {
+  createLibrary, deleteLibrary, deleteReference, ensureDefaultLibrary, listLibraries, listReferences, openLibraryDb, renameLibrary,
+  type Library,
+} from '@/utils/library/db';
+import { bytesToDataUrl } from '@/utils/messages';
+import { importFiles, type ImportProgress } from './importer';
+
+type Lib = Library & { count: number };
+
+/** Libraries: list, create, rename, delete; photos: add (picker or drop) with progress, remove. */
+export function LibraryManager({ compact = false }: { compact?: boolean }) {
+  const [libs, setLibs] = useState<Lib[]>([]);
+  const [current, setCurrent] = useState<string>('');
+  const [photos, setPhotos] = useState<Awaited<ReturnType<typeof listReferences>>>([]);
+  const [progress, setProgress] = useState<ImportProgress>();
+  const [over, setOver] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  const refresh = useCallback(async (select?: string) => {
+    const db = await openLibraryDb();
+    await ensureDefaultLibrary(db, t('lib_default_name'));
+    const all = await listLibraries(db);
+    setLibs(all);
+    const id = select ?? (all.some((l) => l.id === current) ? current : all[0]?.id);
+    setCurrent(id ?? '');
+    if (id && !compact) setPhotos(await listReferences(db, id));
+  }, [current, compact]);
+
+  useEffect(() => {
+    void refresh();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const onFiles = async (files: File[]) => {
+    if (!files.length || !current) return;
+    await importFiles(files, current, setProgress);
+    await refresh(current);
+  };
+
+  const lib = libs.find((l) => l.id === current);
+  const busy = progress && progress.done < progress.total;
+  return (
+    <div>
+      <div style={{ display: 'flex', gap: 8, alignItems: 'center', flexWrap: 'wrap' }}>
+        <label>
+          {t('popup_libraries')}{' '}
+          <select value={current} onChange={(e) => void refresh(e.target.value)} data-refundlens="library-select">
+            {libs.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name} ({l.count})
+              </option>
+            ))}
+          </select>
+        </label>
+        <span>
+          {t('lib_photo_count')}: <b data-refundlens="library-count">{lib?.count ?? 0}</b>
+        </span>
+        {!compact && (
+          <>
+            <button onClick={async () => {
+              const name = prompt(t('lib_new'), t('lib_default_name'));
+              if (name) await refresh((await createLibrary(await openLibraryDb(), name)).id);
+            }}>{t('lib_new')}</button>
+            <button disabled={!lib} onClick={async () => {
+              const name = lib && prompt(t('lib_rename'), lib.name);
+              if (lib && name) { await renameLibrary(await openLibraryDb(), lib.id, name); await refresh(lib.id); }
+            }}>{t('lib_rename')}</button>
+            <button className="danger" disabled={!lib} onClick={async () => {
+              if (lib && confirm(t('lib_delete_confirm', { name: lib.name, count: lib.count }))) {
+                await deleteLibrary(await openLibraryDb(), lib.id);
+                await refresh('');
+              }
+            }}>{t('lib_delete')}</button>
+          </>
+        )}
+      </div>
+      <div
+        className={'dropzone' + (over ? ' over' : '')}
+        style={{ marginTop: 10 }}
+        onDragOver={(e) => { e.preventDefault(); setOver(true); }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => { e.preventDefault(); setOver(false); void onFiles([...e.dataTransfer.files]); }}
+      >
+        <p style={{ margin: '0 0 8px' }}>{t('lib_drop_here')}</p>
+        <input
+          ref={input}
+          type="file"
+          multiple
+          accept="image/*"
+          data-refundlens="library-import"
+          aria-label={t('lib_import')}
+          disabled={!!busy}
+          onChange={(e) => { void onFiles([...(e.target.files ?? [])]); e.target.value = ''; }}
+        />
+      </div>
+      {progress && (
+        <div role="status" aria-live="polite" style={{ marginTop: 8 }}>
+          {busy ? (
+            <>
+              <progress max={progress.total} value={progress.done} data-refundlens="import-progress" />
+              <div>{t('lib_importing', { done: progress.done, total: progress.total })}</div>
+            </>
+          ) : (
+            <div data-refundlens="import-done">{t('lib_import_done', { added: progress.added, skipped: progress.skipped, failed: progress.failed.length })}</div>
+          )}
+          {progress.quotaExceeded && <div className="error">{t('lib_quota')}</div>}
+          {progress.failed.map((f, i) => (
+            <div key={i} className="error">{t('lib_import_failed_file', { name: f.name, reason: f.reason })}</div>
+          ))}
+        </div>
+      )}
+      {!compact && (
+        <div className="grid" style={{ marginTop: 12 }}>
+          {photos.length === 0 && <p className="muted">{t('lib_empty')}</p>}
+          {photos.map((p) => (
+            <figure key={p.id}>
+              <img src={bytesToDataUrl(p.thumb, 'image/jpeg')} alt={p.name} loading="lazy" />
+              <figcaption title={p.name}>
+                {p.source.kind === 'video-frame' ? '🎞 ' : ''}{p.name}
+              </figcaption>
+              <button style={{ margin: 4, fontSize: 12 }} onClick={async () => { await deleteReference(await openLibraryDb(), p.id); await refresh(current); }}>
+                {t('lib_remove_photo')}
+              </button>
+            </figure>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

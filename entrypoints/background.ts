@@ -1,0 +1,123 @@
+/**
+ * Service worker: wires browser events to the pure pipeline (utils/service.ts).
+ * Accepts messages only from this extension's own contexts, validates every one.
+ */
+import { browser, type Browser } from 'wxt/browser';
+import { CheckService } from '@/utils/service';
+import { decodeInBrowser, encodeInBrowser } from '@/utils/image/decode-browser';
+import { fetchImage } from '@/utils/image/acquire';
+import { b64ToBytes, parseRequest, type CardResult, type CheckRequest, type Response } from '@/utils/messages';
+import { CheckFailure, toCheckError } from '@/utils/errors';
+import { addReference, ensureDefaultLibrary, openLibraryDb } from '@/utils/library/db';
+import { prepareReference } from '@/utils/library/prepare';
+import { t } from '@/utils/i18n';
+
+export default defineBackground(() => {
+  const service = new CheckService({ db: () => openLibraryDb(), decode: decodeInBrowser, encode: encodeInBrowser });
+
+  async function hasHostPermission(src: string): Promise<boolean> {
+    const u = new URL(src);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+    try {
+      return await browser.permissions.contains({ origins: [`${u.origin}/*`] });
+    } catch {
+      return false;
+    }
+  }
+
+  async function acquire(src: string, bytesB64?: string): Promise<Uint8Array | 'need-bytes'> {
+    if (bytesB64 !== undefined) return b64ToBytes(bytesB64);
+    if (!(await hasHostPermission(src))) return 'need-bytes';
+    try {
+      return (await fetchImage(src)).bytes;
+    } catch (e) {
+      // Blocked by the network or the site: the page itself may still be able to read it.
+      if (e instanceof CheckFailure && e.code === 'err_fetch_failed') return 'need-bytes';
+      throw e;
+    }
+  }
+
+  async function checkFromPage(req: CheckRequest): Promise<CardResult> {
+    let bytes: Uint8Array | 'need-bytes';
+    try {
+      bytes = await acquire(req.src, req.bytesB64);
+    } catch (e) {
+      // Fetch errors (404, HTML, too large…) are recorded like any other check.
+      return service.toCard(await service.fail(toCheckError(e), { sourceUrl: req.src, pageUrl: req.pageUrl, ticket: req.ticket }));
+    }
+    if (bytes === 'need-bytes') return { id: '', level: 'error', reasons: [], signals: [], needBytes: true };
+    const result = await service.check(bytes, { sourceUrl: req.src.startsWith('data:') ? 'data:' : req.src, pageUrl: req.pageUrl, ticket: req.ticket });
+    return service.toCard(result);
+  }
+
+  browser.runtime.onMessage.addListener((msg: unknown, sender: Browser.runtime.MessageSender, sendResponse: (r: Response<unknown>) => void) => {
+    if (sender.id !== browser.runtime.id) return false;
+    const req = parseRequest(msg);
+    if (!req) {
+      sendResponse({ ok: false, error: { code: 'err_bad_message' } });
+      return false;
+    }
+    const run = async (): Promise<unknown> => {
+      switch (req.type) {
+        case 'check':
+          return checkFromPage(req);
+        case 'save-reference':
+          return saveReference(req.src);
+        case 'open-report':
+          return browser.tabs.create({ url: browser.runtime.getURL(`/report.html?check=${req.id}`) }).then(() => true);
+      }
+    };
+    run().then(
+      (value) => sendResponse({ ok: true, value }),
+      (e) => sendResponse({ ok: false, error: toCheckError(e) }),
+    );
+    return true;
+  });
+
+  async function saveReference(src: string): Promise<{ added: boolean }> {
+    const bytes = await acquire(src);
+    if (bytes === 'need-bytes') throw new CheckFailure('err_permission');
+    const db = await openLibraryDb();
+    const lib = await ensureDefaultLibrary(db, t('lib_default_name'));
+    const name = decodeURIComponent(new URL(src).pathname.split('/').pop() || 'image').slice(0, 100);
+    const rec = await prepareReference(bytes, name, lib.id, { decode: decodeInBrowser, encode: encodeInBrowser });
+    return { added: await addReference(db, rec) };
+  }
+
+  // ---- context menu: works on any page, whatever the adapters think --------------------------
+  browser.runtime.onInstalled.addListener(() => {
+    browser.contextMenus.removeAll().then(() => {
+      browser.contextMenus.create({ id: 'rl-check', title: t('menu_check_image'), contexts: ['image'] });
+      browser.contextMenus.create({ id: 'rl-save', title: t('menu_save_reference'), contexts: ['image'] });
+    });
+  });
+
+  browser.contextMenus.onClicked.addListener((info) => {
+    const src = info.srcUrl;
+    if (!src || !/^https?:/.test(src)) return;
+    // Ask for this one site right now (a user gesture); nothing is requested up front.
+    const granted = browser.permissions.request({ origins: [`${new URL(src).origin}/*`] }).catch(() => false);
+    void (async () => {
+      await granted;
+      if (info.menuItemId === 'rl-check') {
+        let id: string;
+        try {
+          const bytes = await acquire(src);
+          if (bytes === 'need-bytes') throw new CheckFailure('err_permission');
+          id = (await service.check(bytes, { sourceUrl: src, pageUrl: info.pageUrl })).id;
+        } catch (e) {
+          id = (await service.fail(toCheckError(e), { sourceUrl: src, pageUrl: info.pageUrl })).id;
+        }
+        await browser.tabs.create({ url: browser.runtime.getURL(`/report.html?check=${encodeURIComponent(id)}`) });
+      } else if (info.menuItemId === 'rl-save') {
+        try {
+          const { added } = await saveReference(src);
+          await browser.action.setBadgeText({ text: added ? '+1' : '=' });
+        } catch {
+          await browser.action.setBadgeText({ text: '!' });
+        }
+        setTimeout(() => void browser.action.setBadgeText({ text: '' }), 4000);
+      }
+    })();
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * In-page part: finds buyer photos with the site's adapter, puts a 「检测此图」 button next to
+ * each (closed shadow root: the page cannot read or restyle it) and shows the verdict card.
+ * Only wiring lives here; detection rules are in utils/sites/, checking in the background.
+ */
+import { createRoot, type Root } from 'react-dom/client';
+import { browser } from 'wxt/browser';
+import { ResultCard, CARD_CSS } from '@/components/ResultCard';
+import { ADAPTERS, adapterFor } from '@/utils/sites';
+import { bytesToB64, type CardResult, type Response } from '@/utils/messages';
+import { siteEnabled } from '@/utils/settings';
+import { t } from '@/utils/i18n';
+import { LIMITS } from '@/utils/limits';
+
+const DEV_HOSTS = new Set(['127.0.0.1', 'localhost']);
+
+export default defineContentScript({
+  matches: [...new Set(['http://127.0.0.1/*', 'http://localhost/*', ...ADAPTERS.flatMap((a) => a.matches)])],
+  allFrames: true,
+  runAt: 'document_idle',
+  async main(ctx) {
+    const url = new URL(location.href);
+    if (!(await siteEnabled(url.hostname))) return;
+    const adapter = adapterFor(url);
+    const isDev = DEV_HOSTS.has(url.hostname);
+    const seen = new WeakSet<HTMLImageElement>();
+
+    function scan() {
+      if (isDev && !document.querySelector('[data-refundlens-ticket]')) return;
+      for (const img of adapter.findBuyerPhotos(document)) {
+        if (seen.has(img) || !img.isConnected) continue;
+        const src = img.currentSrc || img.src;
+        if (!src) continue;
+        seen.add(img);
+        attachButton(img, adapter.fullSizeUrl(src));
+      }
+    }
+
+    function attachButton(img: HTMLImageElement, src: string) {
+      const host = document.createElement('refundlens-check');
+      host.setAttribute('data-refundlens', 'check');
+      host.setAttribute('data-src', src);
+      host.style.cssText = 'display:inline-block;vertical-align:top;margin:2px 4px;';
+      const shadow = host.attachShadow({ mode: 'closed' });
+      const style = document.createElement('style');
+      style.textContent = `button{font:12px/1.2 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;padding:4px 8px;border:1px solid #1565c0;
+        border-radius:4px;background:#fff;color:#1565c0;cursor:pointer;white-space:nowrap}
+        button:hover{background:#e3f2fd}button:focus-visible{outline:3px solid #ffab00}button[disabled]{opacity:.6;cursor:progress}`;
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = t('btn_check');
+      shadow.append(style, button);
+      // The image and its URL are remembered here, not read back from attributes the page could change.
+      let card: CardHandle | undefined;
+      let busy = false;
+      host.addEventListener('click', async (e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        if (busy) return;
+        busy = true;
+        button.disabled = true;
+        button.textContent = t('btn_checking');
+        card ??= createCard(host, src);
+        card.render('pending');
+        const result = await requestCheck(src, adapter.ticketInfo(document, img));
+        card.render('done', result);
+        button.disabled = false;
+        button.textContent = t('btn_check');
+        busy = false;
+      });
+      img.insertAdjacentElement('afterend', host);
+    }
+
+    interface CardHandle {
+      render(state: 'pending' | 'done', result?: CardResult): void;
+    }
+
+    function createCard(after: Element, src: string): CardHandle {
+      const host = document.createElement('refundlens-result');
+      host.setAttribute('data-refundlens', 'result');
+      host.setAttribute('data-src', src);
+      host.style.cssText = 'display:inline-block;vertical-align:top;position:relative;z-index:2147483000;';
+      const shadow = host.attachShadow({ mode: 'closed' });
+      const style = document.createElement('style');
+      style.textContent = CARD_CSS;
+      const mount = document.createElement('div');
+      shadow.append(style, mount);
+      after.insertAdjacentElement('afterend', host);
+      const root: Root = createRoot(mount);
+      ctx.onInvalidated(() => root.unmount());
+      let last: CardResult | undefined;
+      const handle: CardHandle = {
+        render(state, result) {
+          last = result ?? last;
+          if (state === 'done' && result) {
+            host.setAttribute('data-verdict', result.level);
+            if (result.id) host.setAttribute('data-check-id', result.id);
+            if (result.match) host.setAttribute('data-match', result.match.referenceName);
+            else host.removeAttribute('data-match');
+          } else {
+            host.removeAttribute('data-verdict');
+          }
+          host.hidden = false;
+          root.render(
+            <ResultCard
+              state={state}
+              result={state === 'done' ? last : undefined}
+              buyerSrc={src}
+              onClose={() => (host.hidden = true)}
+              onOpenReport={(id) => void send({ type: 'open-report', id })}
+              onRetry={() => (after as HTMLElement).click()}
+            />,
+          );
+        },
+      };
+      return handle;
+    }
+
+    // Lazy loading and SPA navigation: rescan only when images were added or changed, at most ~4×/s.
+    let pending = false;
+    const schedule = () => {
+      if (pending) return;
+      pending = true;
+      setTimeout(() => {
+        pending = false;
+        if (ctx.isValid) scan();
+      }, 250);
+    };
+    const observer = new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === 'attributes') {
+          if ((r.target as Element).tagName === 'IMG') return schedule();
+          continue;
+        }
+        for (const n of r.addedNodes) {
+          if (n.nodeType === 1 && ((n as Element).tagName === 'IMG' || (n as Element).querySelector?.('img'))) return schedule();
+        }
+      }
+    });
+    observer.observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['src', 'srcset'] });
+    document.addEventListener('load', (e) => (e.target as Element)?.tagName === 'IMG' && schedule(), true);
+    ctx.onInvalidated(() => observer.disconnect());
+    scan();
+  },
+});
+
+async function send<T>(msg: unknown): Promise<Response<T>> {
+  try {
+    return (await browser.runtime.sendMessage(msg)) as Response<T>;
+  } catch {
+    return { ok: false, error: { code: 'err_internal', params: { detail: 'extension reloaded — refresh the page' } } };
+  }
+}
+
+async function requestCheck(src: string, ticket: ReturnType<ReturnType<typeof adapterFor>['ticketInfo']>): Promise<CardResult> {
+  const base = { type: 'check', src, pageUrl: location.href, ticket };
+  let res = await send<CardResult>(base);
+  if (res.ok && res.value.needBytes) {
+    // The background may not read this URL (blob:, data:, no host permission): read it from the page.
+    const bytes = await readFromPage(src);
+    if (!bytes.ok) return { id: '', level: 'error', reasons: [{ code: bytes.code, weight: 1 }], signals: [], error: { code: bytes.code } };
+    res = await send<CardResult>({ ...base, bytesB64: bytesToB64(bytes.value) });
+  }
+  if (!res.ok) return { id: '', level: 'error', reasons: [{ code: res.error.code, params: res.error.params, weight: 1 }], signals: [], error: res.error };
+  return res.value;
+}
+
+async function readFromPage(src: string): Promise<{ ok: true; value: Uint8Array } | { ok: false; code: string }> {
+  try {
+    const r = await fetch(src, { credentials: 'include' });
+    if (!r.ok) return { ok: false, code: 'err_http_status' };
+    const buf = await r.arrayBuffer();
+    if (buf.byteLength > LIMITS.maxBytes) return { ok: false, code: 'err_too_large' };
+    return { ok: true, value: new Uint8Array(buf) };
+  } catch {
+    return { ok: false, code: 'err_permission' };
+  }
+}

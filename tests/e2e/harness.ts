@@ -1,0 +1,138 @@
+/**
+ * Shared by the e2e suite, the demo and the bench: a tiny local web server for ticket pages and
+ * images, and Debian's Chromium (via playwright-core) with the built extension loaded.
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+
+export const EXTENSION_DIR = resolve('.output/chrome-mv3');
+
+export interface Route {
+  status?: number;
+  type?: string;
+  body: Uint8Array | string | (() => AsyncIterable<Uint8Array>);
+  headers?: Record<string, string>;
+}
+
+export interface LocalServer {
+  url: string;
+  routes: Map<string, Route>;
+  close(): Promise<void>;
+}
+
+export async function startServer(routes = new Map<string, Route>(), port = 0): Promise<LocalServer> {
+  const server: Server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const r = routes.get(path);
+    if (!r) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
+    res.writeHead(r.status ?? 200, { 'content-type': r.type ?? 'application/octet-stream', 'cache-control': 'no-store', ...r.headers });
+    if (typeof r.body === 'function') {
+      for await (const chunk of r.body()) {
+        if (!res.write(chunk)) await new Promise((ok) => res.once('drain', ok));
+        if (res.destroyed) break;
+      }
+      res.end();
+    } else {
+      res.end(r.body);
+    }
+  });
+  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
+  const addr = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${addr.port}`,
+    routes,
+    close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(() => ok()); }),
+  };
+}
+
+export function chromiumPath(): string {
+  for (const p of [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[]) {
+    if (existsSync(p)) return p;
+  }
+  throw new Error('Chromium not found: install the Debian package `chromium` (README) or set CHROMIUM_PATH');
+}
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+  userDataDir: string;
+  close(): Promise<void>;
+}
+
+/** Chromium with the unpacked extension. `headless: false` only when a display is there. */
+export async function launchWithExtension(opts: { headless?: boolean; userDataDir?: string; lang?: string } = {}): Promise<ExtensionBrowser> {
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('extension not built: run `npm run build` first');
+  const userDataDir = opts.userDataDir ?? mkdtempSync(join(tmpdir(), 'refundlens-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath(),
+    headless: opts.headless ?? true,
+    locale: opts.lang ?? 'en-US',
+    args: [
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      ...(opts.lang ? [`--lang=${opts.lang}`] : []),
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    worker,
+    extensionId,
+    userDataDir,
+    close: async () => {
+      await context.close().catch(() => {});
+      if (!opts.userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Add photos to the current library through the real options page UI. */
+export async function importReferences(b: ExtensionBrowser, files: { name: string; bytes: Uint8Array }[]): Promise<number> {
+  const page = await b.context.newPage();
+  await page.goto(`chrome-extension://${b.extensionId}/options.html`);
+  const input = page.locator('[data-refundlens="library-import"]');
+  await input.waitFor({ state: 'attached' });
+  const before = Number(await page.locator('[data-refundlens="library-count"]').textContent());
+  await input.setInputFiles(files.map((f) => ({ name: f.name, mimeType: 'image/jpeg', buffer: Buffer.from(f.bytes) })));
+  await page.locator('[data-refundlens="import-done"]').waitFor({ timeout: 60_000 });
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-refundlens="library-count"]')?.textContent) >= n,
+    before + 1,
+    { timeout: 10_000 },
+  ).catch(() => {});
+  const count = Number(await page.locator('[data-refundlens="library-count"]').textContent());
+  await page.close();
+  return count;
+}
+
+/** Click every check host on the page (as CONTRACTS.md allows) and wait for every verdict. */
+export async function checkAll(page: Page, timeout = 60_000): Promise<{ src: string; verdict: string; match: string | null; checkId: string | null }[]> {
+  const hosts = page.locator('[data-refundlens="check"]');
+  const n = await hosts.count();
+  for (let i = 0; i < n; i++) await hosts.nth(i).dispatchEvent('click');
+  await page.waitForFunction(
+    (count) => document.querySelectorAll('[data-refundlens="result"][data-verdict]').length >= count,
+    n,
+    { timeout },
+  );
+  return page.$$eval('[data-refundlens="result"]', (els) =>
+    els.map((e) => ({ src: e.getAttribute('data-src') ?? '', verdict: e.getAttribute('data-verdict') ?? '', match: e.getAttribute('data-match'), checkId: e.getAttribute('data-check-id') })),
+  );
+}

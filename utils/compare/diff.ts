@@ -1,0 +1,246 @@
+/**
+ * Dense comparison of a query with a reference once the geometry is known.
+ *
+ *   step 1  GRID      the query is resampled to a grid whose longest side is DIFF_GRID_SIDE; the
+ *                     reference is area-filtered to the same pixel pitch and sampled through T
+ *   step 2  TONE      a monotone tone curve reference→query is fitted from the conditional
+ *                     median of query grey per reference grey bin (absorbs brightness, contrast,
+ *                     gamma, white balance and saturation shifts; robust to ≤ 50 % outliers per bin)
+ *   step 3  RESIDUAL  |query − curve(reference)|, minimised over a 3×3 neighbourhood of the
+ *                     reference sample (absorbs sub-pixel misregistration and resampling)
+ *   step 4  AGREEMENT share of textured grid pixels whose residual ≤ DIFF_AGREE; a re-saved copy
+ *                     agrees almost everywhere, a new photograph of the same object (other light,
+ *                     other background, parallax) does not. This is the derived/not-derived test.
+ *   step 5  REGIONS   residual > DIFF_CHANGED, opened, connected components with area
+ *                     ≥ DIFF_MIN_REGION of the compared area become the changed regions.
+ */
+import { blurGray, resizeGray, sampleBilinear, type Gray } from '../hash/gray';
+import { applyAffine, type Affine } from './geometry';
+
+export const DIFF_GRID_SIDE = 192;
+/** Residual (grey levels) under which a textured pixel agrees with the reference. */
+export const DIFF_AGREE = 18;
+/** Residual (grey levels) over which a pixel counts as changed. */
+export const DIFF_CHANGED = 30;
+/** Local gradient (grey levels per grid pixel) for a pixel to count as textured. */
+export const DIFF_TEXTURE = 6;
+/** Smallest region, as a share of the compared area. */
+export const DIFF_MIN_REGION = 0.002;
+
+export interface DenseResult {
+  gw: number;
+  gh: number;
+  /** Grid pixel → query analysis pixels. */
+  kx: number;
+  ky: number;
+  valid: Uint8Array;
+  residual: Float32Array;
+  changed: Uint8Array;
+  /** Share of the query (grid) inside the reference after mapping. */
+  overlapQuery: number;
+  /** Share of the reference covered by the query. */
+  overlapRef: number;
+  /** Textured pixels compared and the share of them that agree. */
+  textured: number;
+  agreement: number;
+  /** Share of valid pixels changed (after opening). */
+  changedShare: number;
+  /** Changed regions in grid coordinates [x0,y0,x1,y1). */
+  regions: [number, number, number, number][];
+}
+
+export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
+  const s = Math.min(1, DIFF_GRID_SIDE / Math.max(query.width, query.height));
+  const gw = Math.max(8, Math.round(query.width * s)), gh = Math.max(8, Math.round(query.height * s));
+  const kx = query.width / gw, ky = query.height / gh;
+  const Q = resizeGray(query, gw, gh);
+  // reference pixels per grid pixel
+  const scale = Math.sqrt(Math.abs(T[0] * T[4] - T[1] * T[3])) * Math.sqrt(kx * ky);
+  const f = Math.max(1, scale);
+  const Rs = f > 1.05 ? resizeGray(ref, ref.width / f, ref.height / f) : ref;
+  const fx = ref.width / Rs.width, fy = ref.height / Rs.height;
+  const n = gw * gh;
+  const valid = new Uint8Array(n);
+  const B = new Float32Array(n);
+  let nValid = 0;
+  const corners: [number, number][] = [];
+  for (let y = 0; y < gh; y++) {
+    for (let x = 0; x < gw; x++) {
+      const [rx, ry] = applyAffine(T, (x + 0.5) * kx - 0.5, (y + 0.5) * ky - 0.5);
+      const sx = (rx + 0.5) / fx - 0.5, sy = (ry + 0.5) / fy - 0.5;
+      if (sx < 0.5 || sy < 0.5 || sx > Rs.width - 1.5 || sy > Rs.height - 1.5) continue;
+      const i = y * gw + x;
+      valid[i] = 1; nValid++;
+      B[i] = sampleBilinear(Rs, sx, sy);
+    }
+  }
+  void corners;
+  // erode the valid mask by one pixel: borders of the overlap resample badly
+  const v2 = valid.slice();
+  for (let y = 0; y < gh; y++) for (let x = 0; x < gw; x++) {
+    const i = y * gw + x;
+    if (!valid[i]) continue;
+    if (x === 0 || y === 0 || x === gw - 1 || y === gh - 1 || !valid[i - 1] || !valid[i + 1] || !valid[i - gw] || !valid[i + gw]) v2[i] = 0;
+  }
+  valid.set(v2);
+  nValid = 0;
+  for (let i = 0; i < n; i++) nValid += valid[i];
+
+  // step 2: tone curve via conditional medians (32 bins of reference grey)
+  const BINS = 32, SUB = 64;
+  const hist = new Uint32Array(BINS * SUB);
+  const cnt = new Uint32Array(BINS);
+  for (let i = 0; i < n; i++) {
+    if (!valid[i]) continue;
+    const b = Math.min(BINS - 1, Math.max(0, (B[i] / 256 * BINS) | 0));
+    const a = Math.min(SUB - 1, Math.max(0, (Q.data[i] / 256 * SUB) | 0));
+    hist[b * SUB + a]++; cnt[b]++;
+  }
+  const curve = new Float32Array(BINS).fill(NaN);
+  for (let b = 0; b < BINS; b++) {
+    if (cnt[b] < 8) continue;
+    let acc = 0;
+    for (let a = 0; a < SUB; a++) {
+      acc += hist[b * SUB + a];
+      if (acc * 2 >= cnt[b]) { curve[b] = (a + 0.5) * (256 / SUB); break; }
+    }
+  }
+  fillCurve(curve);
+  const lut = (v: number) => {
+    const t = v / 256 * BINS - 0.5;
+    const i = Math.max(0, Math.min(BINS - 2, Math.floor(t)));
+    const w = Math.max(0, Math.min(1, t - i));
+    return curve[i] * (1 - w) + curve[i + 1] * w;
+  };
+  const Bm = new Float32Array(n);
+  for (let i = 0; i < n; i++) if (valid[i]) Bm[i] = lut(B[i]);
+
+  // step 3: residual, min over 3×3 of the mapped reference
+  const residual = new Float32Array(n);
+  const Qd = Q.data;
+  for (let y = 0; y < gh; y++) {
+    for (let x = 0; x < gw; x++) {
+      const i = y * gw + x;
+      if (!valid[i]) continue;
+      let best = Math.abs(Qd[i] - Bm[i]);
+      for (let dy = -1; dy <= 1 && best > 0; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= gh) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx, j = yy * gw + xx;
+          if (xx < 0 || xx >= gw || !valid[j]) continue;
+          const r = Math.abs(Qd[i] - Bm[j]);
+          if (r < best) best = r;
+        }
+      }
+      residual[i] = best;
+    }
+  }
+  // smooth a little so JPEG block noise does not fire alone
+  const rs = blurGray({ width: gw, height: gh, data: residual }, 1).data;
+
+  // step 4: agreement on textured pixels (texture of either image)
+  let textured = 0, agree = 0;
+  for (let y = 1; y < gh - 1; y++) {
+    for (let x = 1; x < gw - 1; x++) {
+      const i = y * gw + x;
+      if (!valid[i]) continue;
+      const ga = Math.max(Math.abs(Qd[i + 1] - Qd[i - 1]), Math.abs(Qd[i + gw] - Qd[i - gw])) * 0.5;
+      const gb = valid[i - 1] && valid[i + 1] && valid[i - gw] && valid[i + gw]
+        ? Math.max(Math.abs(Bm[i + 1] - Bm[i - 1]), Math.abs(Bm[i + gw] - Bm[i - gw])) * 0.5 : 0;
+      if (Math.max(ga, gb) < DIFF_TEXTURE) continue;
+      textured++;
+      if (rs[i] <= DIFF_AGREE) agree++;
+    }
+  }
+
+  // step 5: changed mask, opening, components
+  let changed = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (valid[i] && rs[i] > DIFF_CHANGED) changed[i] = 1;
+  changed = dilate(erode(changed, gw, gh), gw, gh);
+  for (let i = 0; i < n; i++) if (!valid[i]) changed[i] = 0;
+  const minArea = Math.max(4, DIFF_MIN_REGION * nValid);
+  const regions = components(changed, gw, gh, minArea);
+  let nChanged = 0;
+  const keep = new Uint8Array(n);
+  for (const r of regions) {
+    for (let y = r[1]; y < r[3]; y++) for (let x = r[0]; x < r[2]; x++) { const i = y * gw + x; if (changed[i]) keep[i] = 1; }
+  }
+  for (let i = 0; i < n; i++) nChanged += keep[i];
+
+  // overlap of the reference: map the reference corners back is costly; estimate by area ratio
+  const det = Math.abs(T[0] * T[4] - T[1] * T[3]);
+  const overlapRef = Math.min(1, (nValid * kx * ky * det) / (ref.width * ref.height));
+  return {
+    gw, gh, kx, ky, valid, residual: rs, changed: keep,
+    overlapQuery: nValid / n, overlapRef,
+    textured, agreement: textured ? agree / textured : 0,
+    changedShare: nValid ? nChanged / nValid : 0,
+    regions,
+  };
+}
+
+function fillCurve(c: Float32Array): void {
+  const n = c.length;
+  const known: number[] = [];
+  for (let i = 0; i < n; i++) if (!Number.isNaN(c[i])) known.push(i);
+  if (!known.length) { for (let i = 0; i < n; i++) c[i] = (i + 0.5) * (256 / n); return; }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isNaN(c[i])) continue;
+    let lo = -1, hi = -1;
+    for (const k of known) { if (k < i) lo = k; else if (hi < 0) hi = k; }
+    if (lo < 0) c[i] = c[hi] + (i - hi) * (256 / n);
+    else if (hi < 0) c[i] = c[lo] + (i - lo) * (256 / n);
+    else c[i] = c[lo] + ((c[hi] - c[lo]) * (i - lo)) / (hi - lo);
+  }
+  // monotone (running max from the median bin outwards would be nicer; a running max is enough)
+  for (let i = 1; i < n; i++) if (c[i] < c[i - 1]) c[i] = c[i - 1];
+}
+
+function erode(m: Uint8Array, w: number, h: number): Uint8Array {
+  const o = new Uint8Array(m.length);
+  for (let y = 1; y < h - 1; y++) for (let x = 1; x < w - 1; x++) {
+    const i = y * w + x;
+    o[i] = m[i] & m[i - 1] & m[i + 1] & m[i - w] & m[i + w];
+  }
+  return o;
+}
+
+function dilate(m: Uint8Array, w: number, h: number): Uint8Array {
+  const o = new Uint8Array(m.length);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = y * w + x;
+    o[i] = m[i] | (x > 0 ? m[i - 1] : 0) | (x < w - 1 ? m[i + 1] : 0) | (y > 0 ? m[i - w] : 0) | (y < h - 1 ? m[i + w] : 0);
+  }
+  return o;
+}
+
+/** Bounding boxes of 8-connected components with at least minArea pixels, largest first. */
+export function components(m: Uint8Array, w: number, h: number, minArea: number): [number, number, number, number][] {
+  const label = new Int32Array(m.length);
+  const out: { box: [number, number, number, number]; area: number }[] = [];
+  const stack: number[] = [];
+  let next = 1;
+  for (let s = 0; s < m.length; s++) {
+    if (!m[s] || label[s]) continue;
+    label[s] = next;
+    stack.push(s);
+    let x0 = w, y0 = h, x1 = 0, y1 = 0, area = 0;
+    while (stack.length) {
+      const i = stack.pop()!;
+      const x = i % w, y = (i / w) | 0;
+      area++;
+      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+        const xx = x + dx, yy = y + dy;
+        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+        const j = yy * w + xx;
+        if (m[j] && !label[j]) { label[j] = next; stack.push(j); }
+      }
+    }
+    next++;
+    if (area >= minArea) out.push({ box: [x0, y0, x1 + 1, y1 + 1], area });
+  }
+  out.sort((a, b) => b.area - a.area);
+  return out.map((o) => o.box);
+}

@@ -1,0 +1,289 @@
+/**
+ * Oriented binary keypoint features (ORB-like, written from the published idea, not from any code):
+ *
+ *   step 1  BASE      resize the grey image so its longest side is FEAT_BASE_SIDE (enlarging small
+ *                     images up to FEAT_MIN_SIDE so tiny catalogue photos still yield corners)
+ *   step 2  PYRAMID   FEAT_LEVELS levels, each FEAT_LEVEL_SCALE smaller than the last
+ *   step 3  DETECT    Shi–Tomasi corner strength (min eigenvalue of the 5×5 structure tensor),
+ *                     3×3 non-maximum suppression, best corner per FEAT_CELL×FEAT_CELL cell,
+ *                     the strongest per level (quota ∝ level area)
+ *   step 4  ORIENT    intensity centroid over a disc of radius FEAT_PATCH_RADIUS
+ *   step 5  DESCRIBE  256 grey-level comparisons of point pairs drawn once from an isotropic
+ *                     Gaussian (fixed seed), rotated to the keypoint's orientation → 256 bits.
+ *                     A second "mirror" descriptor uses the pattern reflected in y: the mirror
+ *                     descriptor of a keypoint in a mirrored image equals the plain descriptor of the
+ *                     same point in the original, so mirrored copies match without re-detection.
+ *
+ * Coordinates are returned in the pixel frame of the input image.
+ */
+import { blurGray, resizeGray, type Gray } from './gray';
+
+export const FEAT_BASE_SIDE = 512;
+export const FEAT_MIN_SIDE = 320;
+export const FEAT_LEVELS = 5;
+export const FEAT_LEVEL_SCALE = Math.SQRT1_2;
+export const FEAT_CELL = 8;
+export const FEAT_PATCH_RADIUS = 15;
+/** Corners weaker than this (min eigenvalue of summed squared gradients) are noise. */
+export const FEAT_MIN_RESPONSE = 400;
+const PATTERN_RADIUS = 13;
+const ANGLE_BINS = 32;
+const BORDER = FEAT_PATCH_RADIUS + 2;
+
+export interface Features {
+  n: number;
+  /** Input-image coordinates. */
+  x: Float32Array;
+  y: Float32Array;
+  /** Size of one level pixel in input pixels. */
+  size: Float32Array;
+  /** Orientation, radians. */
+  angle: Float32Array;
+  response: Float32Array;
+  /** n × 8 words. */
+  desc: Uint32Array;
+  /** n × 8 words, mirror descriptors (present when asked for). */
+  mdesc?: Uint32Array;
+  width: number;
+  height: number;
+}
+
+// ---- the sampling pattern (deterministic) ----
+function makePattern(): Int8Array {
+  let s = 0x5eed1234;
+  const rnd = () => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return (s + 0.5) / 4294967296;
+  };
+  const gauss = () => {
+    for (;;) {
+      const u = rnd() * 2 - 1, v = rnd() * 2 - 1, r = u * u + v * v;
+      if (r > 0 && r < 1) return u * Math.sqrt((-2 * Math.log(r)) / r);
+    }
+  };
+  const sigma = (2 * FEAT_PATCH_RADIUS + 1) / 5;
+  const p = new Int8Array(256 * 4);
+  for (let i = 0; i < 256; i++) {
+    for (;;) {
+      const a = [gauss() * sigma, gauss() * sigma, gauss() * sigma, gauss() * sigma];
+      if (Math.hypot(a[0], a[1]) > PATTERN_RADIUS || Math.hypot(a[2], a[3]) > PATTERN_RADIUS) continue;
+      if (Math.hypot(a[0] - a[2], a[1] - a[3]) < 2) continue;
+      for (let k = 0; k < 4; k++) p[i * 4 + k] = Math.round(a[k]);
+      break;
+    }
+  }
+  return p;
+}
+
+const PATTERN = makePattern();
+
+/** For each angle bin, the pattern rotated, as (dx1,dy1,dx2,dy2) ints. `flipY` reflects it first. */
+function rotatedPatterns(flipY: boolean): Int8Array[] {
+  const out: Int8Array[] = [];
+  for (let b = 0; b < ANGLE_BINS; b++) {
+    const t = (b * 2 * Math.PI) / ANGLE_BINS, c = Math.cos(t), s = Math.sin(t);
+    const r = new Int8Array(256 * 4);
+    for (let i = 0; i < 256; i++) {
+      for (let k = 0; k < 2; k++) {
+        const px = PATTERN[i * 4 + 2 * k];
+        const py = flipY ? -PATTERN[i * 4 + 2 * k + 1] : PATTERN[i * 4 + 2 * k + 1];
+        r[i * 4 + 2 * k] = Math.round(c * px - s * py);
+        r[i * 4 + 2 * k + 1] = Math.round(s * px + c * py);
+      }
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+let ROT: Int8Array[] | undefined;
+let ROT_M: Int8Array[] | undefined;
+
+// disc offsets for the intensity centroid
+const DISC: number[] = [];
+for (let dy = -FEAT_PATCH_RADIUS; dy <= FEAT_PATCH_RADIUS; dy++) {
+  for (let dx = -FEAT_PATCH_RADIUS; dx <= FEAT_PATCH_RADIUS; dx++) {
+    if (dx * dx + dy * dy <= FEAT_PATCH_RADIUS * FEAT_PATCH_RADIUS) DISC.push(dx, dy);
+  }
+}
+
+interface Corner { x: number; y: number; r: number }
+
+/** Step 3 on one level: corners sorted strongest first. */
+function detect(g: Gray, quota: number): Corner[] {
+  const { width: w, height: h, data: d } = g;
+  if (w < 2 * BORDER + 2 || h < 2 * BORDER + 2) return [];
+  const n = w * h;
+  const xx = new Float32Array(n), yy = new Float32Array(n), xy = new Float32Array(n);
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const gx = (d[i + 1] - d[i - 1]) * 0.5, gy = (d[i + w] - d[i - w]) * 0.5;
+      xx[i] = gx * gx; yy[i] = gy * gy; xy[i] = gx * gy;
+    }
+  }
+  const box = (a: Float32Array) => {
+    const t = new Float32Array(n);
+    for (let y = 0; y < h; y++) {
+      let s = 0;
+      const r = y * w;
+      for (let x = 0; x < w; x++) {
+        s += a[r + x];
+        if (x >= 5) s -= a[r + x - 5];
+        if (x >= 4) t[r + x - 2] = s;
+      }
+    }
+    const o = new Float32Array(n);
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let y = 0; y < h; y++) {
+        s += t[y * w + x];
+        if (y >= 5) s -= t[(y - 5) * w + x];
+        if (y >= 4) o[(y - 2) * w + x] = s;
+      }
+    }
+    return o;
+  };
+  const A = box(xx), B = box(yy), C = box(xy);
+  const R = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = A[i], b = B[i], c = C[i];
+    R[i] = (a + b - Math.sqrt((a - b) * (a - b) + 4 * c * c)) * 0.5;
+  }
+  // best corner per cell after 3×3 NMS
+  const cw = Math.ceil(w / FEAT_CELL), ch = Math.ceil(h / FEAT_CELL);
+  const best = new Int32Array(cw * ch).fill(-1);
+  for (let y = BORDER; y < h - BORDER; y++) {
+    for (let x = BORDER; x < w - BORDER; x++) {
+      const i = y * w + x, r = R[i];
+      if (r < FEAT_MIN_RESPONSE) continue;
+      if (r < R[i - 1] || r <= R[i + 1] || r < R[i - w] || r <= R[i + w] ||
+          r < R[i - w - 1] || r < R[i - w + 1] || r <= R[i + w - 1] || r <= R[i + w + 1]) continue;
+      const c = ((y / FEAT_CELL) | 0) * cw + ((x / FEAT_CELL) | 0);
+      if (best[c] < 0 || R[best[c]] < r) best[c] = i;
+    }
+  }
+  const out: Corner[] = [];
+  for (let c = 0; c < best.length; c++) if (best[c] >= 0) out.push({ x: best[c] % w, y: (best[c] / w) | 0, r: R[best[c]] });
+  out.sort((a, b) => b.r - a.r);
+  return out.slice(0, quota);
+}
+
+function orientation(g: Gray, x: number, y: number): number {
+  const { width: w, data: d } = g;
+  let m10 = 0, m01 = 0;
+  const c = y * w + x;
+  for (let k = 0; k < DISC.length; k += 2) {
+    const v = d[c + DISC[k + 1] * w + DISC[k]];
+    m10 += DISC[k] * v; m01 += DISC[k + 1] * v;
+  }
+  return Math.atan2(m01, m10);
+}
+
+function describe(g: Gray, x: number, y: number, pat: Int8Array, out: Uint32Array, at: number): void {
+  const { width: w, data: d } = g;
+  const c = y * w + x;
+  for (let word = 0; word < 8; word++) {
+    let v = 0;
+    for (let b = 0; b < 32; b++) {
+      const i = (word * 32 + b) * 4;
+      if (d[c + pat[i + 1] * w + pat[i]] < d[c + pat[i + 3] * w + pat[i + 2]]) v |= 1 << b;
+    }
+    out[at + word] = v >>> 0;
+  }
+}
+
+export interface FeatureOptions {
+  maxFeatures?: number;
+  /** Also compute mirror descriptors (query side). */
+  mirror?: boolean;
+}
+
+/** Steps 1–5 on a grey image. */
+export function extractFeatures(src: Gray, opts: FeatureOptions = {}): Features {
+  const maxFeatures = opts.maxFeatures ?? 500;
+  ROT ??= rotatedPatterns(false);
+  if (opts.mirror) ROT_M ??= rotatedPatterns(true);
+  const long = Math.max(src.width, src.height);
+  const baseScale = long > FEAT_BASE_SIDE ? FEAT_BASE_SIDE / long : long < FEAT_MIN_SIDE ? Math.min(4, FEAT_MIN_SIDE / long) : 1;
+  let level = baseScale === 1 ? src : resizeGray(src, src.width * baseScale, src.height * baseScale);
+  const levels: { g: Gray; scale: number }[] = [];
+  let scale = baseScale;
+  for (let l = 0; l < FEAT_LEVELS; l++) {
+    if (Math.min(level.width, level.height) < 2 * BORDER + 8) break;
+    levels.push({ g: level, scale });
+    scale *= FEAT_LEVEL_SCALE;
+    level = resizeGray(level, level.width * FEAT_LEVEL_SCALE, level.height * FEAT_LEVEL_SCALE);
+  }
+  const totalArea = levels.reduce((s, l) => s + l.g.width * l.g.height, 0);
+  const xs: number[] = [], ys: number[] = [], sizes: number[] = [], angles: number[] = [], resp: number[] = [];
+  const descs: Uint32Array[] = [], mdescs: Uint32Array[] = [];
+  for (const { g, scale: s } of levels) {
+    const quota = Math.max(8, Math.round((maxFeatures * g.width * g.height) / totalArea));
+    const smooth = blurGray(g, 1);
+    const corners = detect(smooth, quota);
+    if (!corners.length) continue;
+    const dimg = blurGray(smooth, 1);
+    const d = new Uint32Array(corners.length * 8);
+    const md = opts.mirror ? new Uint32Array(corners.length * 8) : undefined;
+    corners.forEach((c, k) => {
+      const a = orientation(smooth, c.x, c.y);
+      const bin = ((Math.round((a * ANGLE_BINS) / (2 * Math.PI)) % ANGLE_BINS) + ANGLE_BINS) % ANGLE_BINS;
+      describe(dimg, c.x, c.y, ROT![bin], d, k * 8);
+      if (md) describe(dimg, c.x, c.y, ROT_M![bin], md, k * 8);
+      xs.push((c.x + 0.5) / s - 0.5); ys.push((c.y + 0.5) / s - 0.5);
+      sizes.push(1 / s); angles.push(a); resp.push(c.r);
+    });
+    descs.push(d);
+    if (md) mdescs.push(md);
+  }
+  const n = xs.length;
+  const cat = (parts: Uint32Array[]) => {
+    const o = new Uint32Array(n * 8);
+    let at = 0;
+    for (const p of parts) { o.set(p, at); at += p.length; }
+    return o;
+  };
+  return {
+    n,
+    x: Float32Array.from(xs), y: Float32Array.from(ys), size: Float32Array.from(sizes),
+    angle: Float32Array.from(angles), response: Float32Array.from(resp),
+    desc: cat(descs), mdesc: opts.mirror ? cat(mdescs) : undefined,
+    width: src.width, height: src.height,
+  };
+}
+
+export function popcount32(v: number): number {
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
+
+export interface Matches {
+  q: Int32Array;
+  r: Int32Array;
+  dist: Int32Array;
+  n: number;
+}
+
+/** Nearest neighbour on Hamming distance with a ratio test (best < ratio × second) and a ceiling. */
+export function matchDescriptors(
+  qd: Uint32Array, qn: number, rd: Uint32Array, rn: number, maxDist = 72, ratio = 0.85,
+): Matches {
+  const mq = new Int32Array(qn), mr = new Int32Array(qn), md = new Int32Array(qn);
+  let n = 0;
+  for (let i = 0; i < qn; i++) {
+    const a = i * 8;
+    const q0 = qd[a], q1 = qd[a + 1], q2 = qd[a + 2], q3 = qd[a + 3], q4 = qd[a + 4], q5 = qd[a + 5], q6 = qd[a + 6], q7 = qd[a + 7];
+    let best = 999, second = 999, bj = -1;
+    for (let j = 0; j < rn; j++) {
+      const b = j * 8;
+      let d = popcount32(q0 ^ rd[b]) + popcount32(q1 ^ rd[b + 1]) + popcount32(q2 ^ rd[b + 2]) + popcount32(q3 ^ rd[b + 3]);
+      if (d >= second) continue;
+      d += popcount32(q4 ^ rd[b + 4]) + popcount32(q5 ^ rd[b + 5]) + popcount32(q6 ^ rd[b + 6]) + popcount32(q7 ^ rd[b + 7]);
+      if (d < best) { second = best; best = d; bj = j; } else if (d < second) second = d;
+    }
+    if (bj >= 0 && best <= maxDist && best < ratio * second) { mq[n] = i; mr[n] = bj; md[n] = best; n++; }
+  }
+  return { q: mq, r: mr, dist: md, n };
+}

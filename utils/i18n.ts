@@ -1,0 +1,40 @@
+import type { ParamValue } from './types';
+
+/**
+ * Translate a message key with named `{param}` tokens. Uses the browser's i18n (which follows
+ * the browser language) when present; falls back to the key so nothing ever shows blank.
+ * Params are inserted as text by React, never as HTML.
+ */
+export type Lookup = (key: string) => string;
+
+let lookup: Lookup = (key) => {
+  try {
+    const g = (globalThis as { chrome?: { i18n?: { getMessage(k: string): string } } }).chrome;
+    return g?.i18n?.getMessage(key) ?? '';
+  } catch {
+    return '';
+  }
+};
+
+/** For tests and Node tools. */
+export function setLookup(fn: Lookup): void {
+  lookup = fn;
+}
+
+export function t(key: string, params?: Record<string, ParamValue | undefined>): string {
+  const text = lookup(key) || key;
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => {
+    const v = params[name];
+    return v === undefined ? m : String(v);
+  });
+}
+
+export function uiLanguage(): string {
+  try {
+    const g = (globalThis as { chrome?: { i18n?: { getUILanguage(): string } } }).chrome;
+    return g?.i18n?.getUILanguage() ?? 'en';
+  } catch {
+    return 'en';
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * A small, tolerant XMP reader. XMP allows the same property as an attribute
+ * (`<rdf:Description TC260:AIGC="…"/>`) or as an element (`<TC260:AIGC>…</TC260:AIGC>`), arrays as
+ * rdf:Alt/Seq/Bag, and structures (xmpMM:History) as attributes or child elements; prefixes are
+ * arbitrary, so properties are found by namespace URI. Entities are decoded. Bounded: at most
+ * MAX_NODES elements are built, nesting at most MAX_DEPTH.
+ */
+
+export interface XmlNode {
+  /** Qualified name as written, e.g. 'rdf:Description'. */
+  name: string;
+  /** Namespace URI resolved from the xmlns declarations in scope ('' when unknown). */
+  ns: string;
+  local: string;
+  attrs: { name: string; ns: string; local: string; value: string }[];
+  children: XmlNode[];
+  text: string;
+}
+
+export interface XmpDoc {
+  root: XmlNode;
+  /** Raw packet, for the report. */
+  raw: string;
+  /** Where it came from, e.g. 'JPEG APP1 XMP', 'PNG iTXt XML:com.adobe.xmp'. */
+  where: string;
+}
+
+export const NS = {
+  rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
+  xmp: 'http://ns.adobe.com/xap/1.0/',
+  xmpMM: 'http://ns.adobe.com/xap/1.0/mm/',
+  stEvt: 'http://ns.adobe.com/xap/1.0/sType/ResourceEvent#',
+  dc: 'http://purl.org/dc/elements/1.1/',
+  dcterms: 'http://purl.org/dc/terms/',
+  photoshop: 'http://ns.adobe.com/photoshop/1.0/',
+  iptcExt: 'http://iptc.org/std/Iptc4xmpExt/2008-02-29/',
+  iptcCore: 'http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/',
+  tiff: 'http://ns.adobe.com/tiff/1.0/',
+  exif: 'http://ns.adobe.com/exif/1.0/',
+  exifEX: 'http://cipa.jp/exif/1.0/',
+  tc260: 'http://www.tc260.org.cn/ns/AIGC/1.0/',
+  c2pa: 'http://c2pa.org/manifest',
+  plus: 'http://ns.useplus.org/ldf/xmp/1.0/',
+};
+
+const MAX_NODES = 20000;
+const MAX_DEPTH = 64;
+const MAX_XML = 4 * 1024 * 1024;
+
+export function decodeEntities(s: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g, (m, e: string) => {
+    if (e[0] === '#') {
+      const cp = e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+    }
+    return ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[e] ?? m;
+  });
+}
+
+/** Parse an XMP packet (or any XML) into a namespace-resolved tree. Never throws. */
+export function parseXmp(xml: string, where = 'XMP'): XmpDoc | undefined {
+  if (!xml || !xml.includes('<')) return undefined;
+  const src = xml.length > MAX_XML ? xml.slice(0, MAX_XML) : xml;
+  const root: XmlNode = { name: '#root', ns: '', local: '#root', attrs: [], children: [], text: '' };
+  const stack: { node: XmlNode; scope: Map<string, string> }[] = [{ node: root, scope: new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]) }];
+  let count = 0;
+  let i = 0;
+  const n = src.length;
+  while (i < n) {
+    const lt = src.indexOf('<', i);
+    const top = stack[stack.length - 1];
+    if (lt < 0) {
+      top.node.text += decodeEntities(src.slice(i));
+      break;
+    }
+    if (lt > i) top.node.text += decodeEntities(src.slice(i, lt));
+    if (src.startsWith('<!--', lt)) {
+      const e = src.indexOf('-->', lt + 4);
+      i = e < 0 ? n : e + 3;
+      continue;
+    }
+    if (src.startsWith('<![CDATA[', lt)) {
+      const e = src.indexOf(']]>', lt + 9);
+      top.node.text += src.slice(lt + 9, e < 0 ? n : e);
+      i = e < 0 ? n : e + 3;
+      continue;
+    }
+    if (src[lt + 1] === '?' || src[lt + 1] === '!') {
+      const e = src.indexOf('>', lt + 1);
+      i = e < 0 ? n : e + 1;
+      continue;
+    }
+    if (src[lt + 1] === '/') {
+      const e = src.indexOf('>', lt + 2);
+      const name = src.slice(lt + 2, e < 0 ? n : e).trim();
+      // Pop to the matching element (tolerates unclosed ones).
+      for (let k = stack.length - 1; k > 0; k--) {
+        if (stack[k].node.name === name) {
+          stack.length = k;
+          break;
+        }
+      }
+      i = e < 0 ? n : e + 1;
+      continue;
+    }
+    // Start tag: scan to the closing '>' outside quotes.
+    let j = lt + 1;
+    let quote = '';
+    while (j < n) {
+      const c = src[j];
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === '>') break;
+      j++;
+    }
+    const body = src.slice(lt + 1, j);
+    i = j + 1;
+    const selfClose = body.endsWith('/');
+    const inner = selfClose ? body.slice(0, -1) : body;
+    const m = /^([^\s/>]+)/.exec(inner);
+    if (!m) continue;
+    const name = m[1];
+    const rawAttrs: [string, string][] = [];
+    const re = /([^\s=]+)\s*=\s*("([^"]*)"|'([^']*)')/g;
+    const rest = inner.slice(name.length);
+    let am: RegExpExecArray | null;
+    let guard = 0;
+    while ((am = re.exec(rest)) && guard++ < 1000) rawAttrs.push([am[1], decodeEntities(am[3] ?? am[4] ?? '')]);
+    const scope = new Map(top.scope);
+    for (const [an, av] of rawAttrs) {
+      if (an === 'xmlns') scope.set('', av);
+      else if (an.startsWith('xmlns:')) scope.set(an.slice(6), av);
+    }
+    const split = (q: string, isAttr: boolean) => {
+      const c = q.indexOf(':');
+      const prefix = c < 0 ? '' : q.slice(0, c);
+      const local = c < 0 ? q : q.slice(c + 1);
+      const ns = c < 0 && isAttr ? '' : scope.get(prefix) ?? '';
+      return { ns, local };
+    };
+    const el = split(name, false);
+    const node: XmlNode = {
+      name,
+      ns: el.ns,
+      local: el.local,
+      attrs: rawAttrs
+        .filter(([an]) => an !== 'xmlns' && !an.startsWith('xmlns:'))
+        .map(([an, av]) => ({ name: an, ...split(an, true), value: av })),
+      children: [],
+      text: '',
+    };
+    if (++count > MAX_NODES) break;
+    top.node.children.push(node);
+    if (!selfClose && stack.length < MAX_DEPTH) stack.push({ node, scope });
+  }
+  return { root, raw: xml, where };
+}
+
+export function* walk(node: XmlNode, depth = 0): Generator<XmlNode> {
+  yield node;
+  if (depth > MAX_DEPTH) return;
+  for (const c of node.children) yield* walk(c, depth + 1);
+}
+
+/** Text values of an element: its rdf:li items if it holds an array, else its own text. */
+function elementValues(el: XmlNode): string[] {
+  const arr = el.children.find((c) => c.ns === NS.rdf && (c.local === 'Alt' || c.local === 'Seq' || c.local === 'Bag'));
+  if (arr) return arr.children.filter((c) => c.ns === NS.rdf && c.local === 'li').map((c) => c.text.trim()).filter(Boolean);
+  const res = el.attrs.find((a) => a.ns === NS.rdf && a.local === 'resource');
+  if (res) return [res.value];
+  const t = el.text.trim();
+  return t ? [t] : [];
+}
+
+/** Every value of property ns:local in the document, attribute and element forms. */
+export function xmpValues(doc: XmpDoc, ns: string, local: string): string[] {
+  const out: string[] = [];
+  for (const node of walk(doc.root)) {
+    for (const a of node.attrs) if (a.ns === ns && a.local === local && a.value.trim()) out.push(a.value.trim());
+    if (node.ns === ns && node.local === local) out.push(...elementValues(node));
+  }
+  return out;
+}
+
+/** First value of ns:local over several packets. */
+export function xmpFirst(docs: XmpDoc[], ns: string, local: string): { value: string; doc: XmpDoc } | undefined {
+  for (const doc of docs) {
+    const v = xmpValues(doc, ns, local)[0];
+    if (v) return { value: v, doc };
+  }
+  return undefined;
+}
+
+/**
+ * Structures in an array property (e.g. xmpMM:History → stEvt:action/softwareAgent/when), each as
+ * {localName: value}, whether the fields are attributes of rdf:li or child elements
+ * (also inside rdf:li/rdf:Description or rdf:parseType="Resource").
+ */
+export function xmpStructs(doc: XmpDoc, ns: string, local: string): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const node of walk(doc.root)) {
+    if (node.ns !== ns || node.local !== local) continue;
+    for (const arr of node.children) {
+      for (const li of arr.children) {
+        if (!(li.ns === NS.rdf && li.local === 'li')) continue;
+        const rec: Record<string, string> = {};
+        const take = (n: XmlNode) => {
+          for (const a of n.attrs) if (a.ns !== NS.rdf) rec[a.local] = a.value;
+          for (const c of n.children) {
+            if (c.ns === NS.rdf && c.local === 'Description') take(c);
+            else if (c.text.trim()) rec[c.local] = c.text.trim();
+          }
+        };
+        take(li);
+        if (Object.keys(rec).length) out.push(rec);
+        if (out.length > 500) return out;
+      }
+    }
+  }
+  return out;
+}

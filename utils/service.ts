@@ -1,0 +1,172 @@
+/**
+ * The background's work, without the browser: keeps the in-memory reference index in step
+ * with IndexedDB, runs checks through a bounded queue with a time budget, records them in the
+ * history and shapes the small result the in-page card shows. background.ts only wires
+ * browser events to this; tests drive it in Node with fake-indexeddb and the Node decoder.
+ */
+import { runCheck } from './check';
+import type { Decoder } from './image/decode';
+import type { Encoder } from './library/prepare';
+import { downscale } from './library/prepare';
+import { ReferenceIndex } from './hash/index';
+import { FINGERPRINT_VERSION, computeFingerprint } from './hash/fingerprint';
+import {
+  addCheck, allFingerprints, getReference, getRevision, suspiciousChecksOfBuyer, updateFingerprints, type DB,
+} from './library/db';
+import { LIMITS } from './limits';
+import { TaskQueue } from './queue';
+import { bytesToDataUrl, type CardResult } from './messages';
+import type { CheckError, CheckResult, RGBAImage, TicketInfo } from './types';
+import { decideVerdict } from './verdict';
+
+export interface ServicePlatform {
+  db: () => Promise<DB>;
+  decode: Decoder;
+  encode: Encoder;
+}
+
+export class CheckService {
+  private index = new ReferenceIndex();
+  private revision = -1;
+  private loading?: Promise<void>;
+  private refCache = new Map<string, RGBAImage>();
+  private queue = new TaskQueue(LIMITS.concurrency);
+
+  constructor(private platform: ServicePlatform) {}
+
+  get queued(): number {
+    return this.queue.pending;
+  }
+
+  /** Reload the index when the library changed since the last check. */
+  async ensureIndex(): Promise<ReferenceIndex> {
+    const db = await this.platform.db();
+    const rev = await getRevision(db);
+    if (rev !== this.revision) {
+      this.loading ??= this.reload(db, rev).finally(() => (this.loading = undefined));
+      await this.loading;
+    }
+    return this.index;
+  }
+
+  private async reload(db: DB, rev: number): Promise<void> {
+    const fps = await allFingerprints(db);
+    const stale = fps.filter((f) => f.fp?.v !== FINGERPRINT_VERSION);
+    if (stale.length) {
+      // Fingerprint algorithm changed since import: recompute from the stored working copies.
+      const updates = [];
+      for (const f of stale) {
+        const ref = await getReference(db, f.id);
+        if (!ref) continue;
+        const d = await this.platform.decode(ref.working, 'jpeg', LIMITS.workingMaxSide);
+        f.fp = computeFingerprint(d.image);
+        updates.push({ id: f.id, fp: f.fp });
+      }
+      await updateFingerprints(db, updates);
+    }
+    const index = new ReferenceIndex();
+    for (const f of fps) index.add({ id: f.id, name: f.name, libraryId: f.libraryId, fp: f.fp });
+    this.index = index;
+    this.refCache.clear();
+    this.revision = rev;
+  }
+
+  private async loadReference(id: string): Promise<RGBAImage | undefined> {
+    const hit = this.refCache.get(id);
+    if (hit) return hit;
+    const ref = await getReference(await this.platform.db(), id);
+    if (!ref) return undefined;
+    const d = await this.platform.decode(ref.working, 'jpeg', LIMITS.workingMaxSide);
+    if (this.refCache.size >= 8) this.refCache.delete(this.refCache.keys().next().value!);
+    this.refCache.set(id, d.image);
+    return d.image;
+  }
+
+  /** Check bytes, record the check, return the full result. Never throws. */
+  async check(bytes: Uint8Array, ctx: { sourceUrl?: string; pageUrl?: string; ticket?: TicketInfo }): Promise<CheckResult> {
+    return this.queue.run(async () => {
+      const index = await this.ensureIndex();
+      let kept: RGBAImage | undefined;
+      const ctl = new AbortController();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => (ctl.abort(), r('timeout')), LIMITS.checkTimeoutMs)));
+      const work = runCheck(
+        { bytes, sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl, ticket: ctx.ticket },
+        { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, onDecoded: (img) => (kept = img), signal: ctl.signal },
+      );
+      let result = await Promise.race([work, timeout]);
+      clearTimeout(timer);
+      if (result === 'timeout') return this.fail({ code: 'err_timeout' }, ctx);
+      await this.record(result, kept);
+      return result;
+    });
+  }
+
+  /** Record a check that failed before any bytes could be read (404, HTML, permission…). */
+  async fail(error: CheckError, ctx: { sourceUrl?: string; pageUrl?: string; ticket?: TicketInfo }): Promise<CheckResult> {
+    const result: CheckResult = {
+      id: crypto.randomUUID(),
+      checkedAt: new Date().toISOString(),
+      ...decideVerdict({ signals: [], error }),
+      error,
+      ticket: ctx.ticket,
+      file: ctx.sourceUrl ? { bytes: 0, sha256: '', format: 'unknown', sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl } : undefined,
+    };
+    await this.record(result);
+    return result;
+  }
+
+  private async record(result: CheckResult, img?: RGBAImage): Promise<void> {
+    try {
+      const db = await this.platform.db();
+      const image = img ? await this.platform.encode(img, 'image/jpeg', 0.85) : undefined;
+      const thumb = img ? await this.platform.encode(downscale(img, 160), 'image/jpeg', 0.8) : undefined;
+      await addCheck(db, {
+        id: result.id,
+        checkedAt: result.checkedAt,
+        level: result.level,
+        buyer: result.ticket?.buyer,
+        orderId: result.ticket?.orderId,
+        ticket: result.ticket,
+        result,
+        image,
+        thumb,
+      });
+    } catch (e) {
+      // The verdict still reaches the merchant; the history write failing (quota) is logged.
+      console.warn('RefundLens: could not record check', e);
+    }
+  }
+
+  /** Shape the in-page card's data (small, text only plus data: URLs we made ourselves). */
+  async toCard(result: CheckResult): Promise<CardResult> {
+    const db = await this.platform.db();
+    const card: CardResult = {
+      id: result.id,
+      level: result.level,
+      reasons: result.reasons,
+      signals: result.metadata?.signals ?? [],
+      summary: result.metadata?.summary,
+      error: result.error,
+      regions: result.localisation?.regions,
+      size: result.file?.width && result.file.height ? { width: result.file.width, height: result.file.height } : undefined,
+    };
+    if (result.match) {
+      const ref = await getReference(db, result.match.referenceId);
+      card.match = {
+        referenceName: result.match.referenceName,
+        confidence: result.match.confidence,
+        variant: result.match.variant,
+        method: result.match.method,
+        thumb: ref ? bytesToDataUrl(ref.thumb, 'image/jpeg') : undefined,
+      };
+    }
+    if (result.localisation?.overlayPng) card.overlay = bytesToDataUrl(result.localisation.overlayPng, 'image/png');
+    const buyer = result.ticket?.buyer;
+    if (buyer) {
+      const count = await suspiciousChecksOfBuyer(db, buyer, { id: result.id, orderId: result.ticket?.orderId });
+      if (count > 0) card.repeatBuyer = { buyer, count };
+    }
+    return card;
+  }
+}
