@@ -77,6 +77,23 @@ export function parseUrl(url: string): URL | undefined {
   }
 }
 
+/**
+ * Rewrite `url` with `edit` when its host matches `host`; the original string comes back when the
+ * URL is malformed, on another host, or unchanged by `edit` (so unrelated URLs pass through as is).
+ */
+export function rewriteOn(url: string, host: RegExp, edit: (u: URL) => void): string {
+  const u = parseUrl(url);
+  if (!u || !/^https?:$/.test(u.protocol) || !host.test(u.hostname)) return url;
+  const before = u.pathname + u.search;
+  edit(u);
+  return u.pathname + u.search === before ? url : u.href;
+}
+
+/** `name.jpg.webp`, `name.png.a.jpeg`, `name.jpg.avif`: a converted copy of `name.jpg` → the original name. */
+export function stripConvertedExt(path: string): string {
+  return path.replace(/(\.(?:jpe?g|png|gif|bmp|heic|webp))(?:\.(?:a|slim|dpg))?\.(?:jpe?g|png|webp|avif)$/i, '$1');
+}
+
 /** Remove query parameters whose names match `names`; keeps the others in their order. */
 export function dropParams(u: URL, names: RegExp): void {
   const keep: [string, string][] = [];
@@ -227,6 +244,10 @@ function classify(img: Element, src: string, rules: EvidenceRules, cache: Map<El
   if (decision === 'unknown' && rules.ticketArea && size >= 100 && img.closest(rules.ticketArea) && inRefundContext(img)) return 'evidence';
   return decision;
 }
+
+/** Containers of a refund / after-sales ticket (where the generic fallback may apply). */
+export const TICKET_AREA =
+  '[class*="refund"], [class*="Refund"], [class*="dispute"], [class*="after-sale"], [class*="aftersale"], [class*="afterSale"], [class*="AfterSale"], [class*="return"], [class*="Return"], [data-refundlens-ticket]';
 
 const PREVIEW_SELECTOR =
   '.ant-image-preview-img, [class*="image-preview"] img, [class*="ImagePreview"] img, [class*="imagePreview"] img, [class*="lightbox"] img, [class*="Lightbox"] img, .viewer-canvas img, .pswp__img, [role="dialog"] img';
@@ -458,8 +479,8 @@ export interface PlatformSpec {
   ticketArea?: string;
   depth?: number;
   dates?: DateOptions;
-  /** Extra field labels of this platform (tested in addition to the shared ones). */
-  labels?: Partial<Record<TicketField, RegExp>>;
+  /** Extra field labels of this platform, as regex alternatives ('买家会员名|买家账号'), tested in addition to the shared ones. */
+  labels?: Partial<Record<TicketField, string>>;
 }
 
 function union(a: RegExp, b?: RegExp): RegExp {
@@ -479,7 +500,7 @@ export function defineAdapter(spec: PlatformSpec): SiteAdapter {
     depth: spec.depth ?? 8,
   };
   const labels = { ...TICKET_LABELS };
-  for (const [k, r] of Object.entries(spec.labels ?? {})) labels[k as TicketField] = new RegExp(`${TICKET_LABELS[k as TicketField].source}|^(?:${r!.source})$`, 'i');
+  for (const [k, r] of Object.entries(spec.labels ?? {})) labels[k as TicketField] = new RegExp(`${TICKET_LABELS[k as TicketField].source}|^(?:${r})$`, 'i');
   const fullSizeUrl = (url: string): string => {
     try {
       const out = spec.fullSize(url);
