@@ -1,4 +1,8 @@
 import { defineConfig } from 'wxt';
+import { ADAPTERS } from './utils/sites';
+
+/** Image CDNs of the supported seller centres: the background fetches checked photos from these. */
+export const IMAGE_HOSTS = [...new Set(ADAPTERS.flatMap((a) => a.imageHosts))].sort();
 
 // The entrypoints folder is the manifest; this file only adds what cannot be inferred.
 export default defineConfig({
@@ -9,10 +13,7 @@ export default defineConfig({
     default_locale: 'en',
     // Least privilege: see tests/unit/manifest.test.ts, which pins this list.
     permissions: ['storage', 'contextMenus', 'unlimitedStorage'],
-    host_permissions: [
-      'http://127.0.0.1/*',
-      'http://localhost/*',
-    ],
+    host_permissions: ['http://127.0.0.1/*', 'http://localhost/*', ...IMAGE_HOSTS],
     optional_host_permissions: ['*://*/*'],
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'self'",

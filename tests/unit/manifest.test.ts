@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import config from '../../wxt.config';
+
+/**
+ * Pins the permissions: widening them must be a deliberate change of this test.
+ * (The built manifest, with the content-script matches, is checked again in the e2e suite.)
+ */
+describe('manifest permissions', () => {
+  const manifest = (config.manifest as (env: { browser: string; manifestVersion: number; mode: string; command: string }) => Record<string, unknown>)({
+    browser: 'chrome', manifestVersion: 3, mode: 'production', command: 'build',
+  });
+  it('asks only for what the features need', () => {
+    expect(manifest.permissions).toEqual(['storage', 'contextMenus', 'unlimitedStorage']);
+    expect(manifest.optional_host_permissions).toEqual(['*://*/*']);
+  });
+  it('host permissions are localhost (demo) plus seller image CDNs, never all sites', () => {
+    const hosts = manifest.host_permissions as string[];
+    expect(hosts.slice(0, 2)).toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
+    for (const h of hosts) {
+      expect(h).not.toMatch(/^(\*:\/\/\*\/|<all_urls>|https?:\/\/\*\/)/);
+      expect(h).toMatch(/^(https?|\*):\/\/[a-z0-9.*-]+\/.*$/);
+    }
+  });
+  it('strict extension CSP without remote code', () => {
+    expect(manifest.content_security_policy).toEqual({ extension_pages: "script-src 'self'; object-src 'self'" });
+  });
+});

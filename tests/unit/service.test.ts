@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { IDBFactory } from 'fake-indexeddb';
+import { CheckService } from '../../utils/service';
+import { addReference, closeLibraryDb, ensureDefaultLibrary, getCheck, listChecks, openLibraryDb, updateFingerprints } from '../../utils/library/db';
+import { prepareReference } from '../../utils/library/prepare';
+import { decodeInNode, encodeInNode } from '../../utils/image/decode-node';
+import { TaskQueue } from '../../utils/queue';
+import { paintCrack, productJpeg } from '../fixtures/images';
+
+const platform = { db: () => openLibraryDb(), decode: decodeInNode, encode: encodeInNode };
+
+beforeEach(async () => {
+  await closeLibraryDb();
+  globalThis.indexedDB = new IDBFactory();
+});
+afterEach(closeLibraryDb);
+
+async function saveRef(seed: number, name: string) {
+  const db = await openLibraryDb();
+  const lib = await ensureDefaultLibrary(db, 'Mine');
+  const bytes = await productJpeg(seed, 640, 480);
+  await addReference(db, await prepareReference(bytes, name, lib.id, { decode: decodeInNode, encode: encodeInNode }));
+  return bytes;
+}
+
+describe('CheckService', () => {
+  it('sees photos added after it started (index follows the library revision) and records each check', async () => {
+    const svc = new CheckService(platform);
+    const probe = await paintCrack(await productJpeg(5, 640, 480));
+    const before = await svc.check(probe, { sourceUrl: 'http://x/a.jpg', ticket: { buyer: 'b1', orderId: 'o1' } });
+    expect(before.match).toBeUndefined();
+    await saveRef(5, 'mug.jpg');
+    const after = await svc.check(probe, { sourceUrl: 'http://x/a.jpg', ticket: { buyer: 'b1', orderId: 'o1' } });
+    expect(after.match?.referenceName).toBe('mug.jpg');
+    const stored = await getCheck(await openLibraryDb(), after.id);
+    expect(stored?.level).toBe(after.level);
+    expect(stored?.image?.[0]).toBe(0xff);
+    expect(stored?.ticket).toEqual({ buyer: 'b1', orderId: 'o1' });
+    const card = await svc.toCard(after);
+    expect(card.match?.thumb).toMatch(/^data:image\/jpeg;base64,/);
+  });
+
+  it('flags a repeat buyer from suspicious checks on other orders only', async () => {
+    await saveRef(6, 'kettle.jpg');
+    const svc = new CheckService(platform);
+    const fake = await paintCrack(await productJpeg(6, 640, 480));
+    const first = await svc.check(fake, { ticket: { buyer: 'zhang', orderId: 'A' } });
+    expect((await svc.toCard(first)).repeatBuyer).toBeUndefined();
+    const second = await svc.check(fake, { ticket: { buyer: 'zhang', orderId: 'B' } });
+    expect((await svc.toCard(second)).repeatBuyer).toEqual({ buyer: 'zhang', count: 1 });
+  });
+
+  it('recomputes stored fingerprints from the working copy when the fingerprint version changed', async () => {
+    await saveRef(7, 'lamp.jpg');
+    const db = await openLibraryDb();
+    const [f] = await db.getAll('fingerprints');
+    await updateFingerprints(db, [{ id: f.id, fp: { ...f.fp, v: -1 } }]);
+    const svc = new CheckService(platform);
+    const r = await svc.check(await productJpeg(7, 640, 480, 60), {});
+    expect(r.match?.referenceName).toBe('lamp.jpg');
+    expect((await db.get('fingerprints', f.id))?.fp.v).not.toBe(-1);
+  });
+
+  it('failures are recorded with their error and never throw', async () => {
+    const svc = new CheckService(platform);
+    const r = await svc.fail({ code: 'err_http_status', params: { status: 404 } }, { sourceUrl: 'http://x/404.jpg' });
+    expect(r.level).toBe('error');
+    const [row] = await listChecks(await openLibraryDb());
+    expect(row.result.error).toEqual({ code: 'err_http_status', params: { status: 404 } });
+  });
+});
+
+describe('TaskQueue', () => {
+  it('never runs more than its limit at once and runs everything', async () => {
+    const q = new TaskQueue(2);
+    let running = 0, peak = 0;
+    const done = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => q.run(async () => {
+        running++; peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 1));
+        running--;
+        return i;
+      })),
+    );
+    expect(peak).toBe(2);
+    expect(done).toHaveLength(50);
+  });
+});
