@@ -2,7 +2,7 @@
  * Byte helpers shared by the container walkers. Every reader is bounds-checked: a length field
  * read from a file is never trusted, offsets past the end give `undefined`/empty results.
  */
-import { Unzlib } from 'fflate';
+import { Gunzip, Unzlib } from 'fflate';
 
 /** Longest raw value kept for a Signal's `raw` entry. */
 export const RAW_MAX = 500;
@@ -88,12 +88,12 @@ export function clip(s: string, max = RAW_MAX): string {
 }
 
 /** zlib-inflate with a hard cap on the output size (decompression bombs). Returns undefined on error. */
-export function inflateCapped(data: Uint8Array, maxOut: number): Uint8Array | undefined {
+export function inflateCapped(data: Uint8Array, maxOut: number, gzip = false): Uint8Array | undefined {
   const parts: Uint8Array[] = [];
   let total = 0;
   let over = false;
   try {
-    const z = new Unzlib((chunk) => {
+    const onData = (chunk: Uint8Array) => {
       if (over) return;
       total += chunk.length;
       if (total > maxOut) {
@@ -101,7 +101,8 @@ export function inflateCapped(data: Uint8Array, maxOut: number): Uint8Array | un
         return;
       }
       parts.push(chunk);
-    });
+    };
+    const z = gzip ? new Gunzip(onData) : new Unzlib(onData);
     // Small input steps bound the output a single push can produce (deflate expands ≤ ~1032×).
     const step = 1024;
     for (let i = 0; i < data.length && !over; i += step) {

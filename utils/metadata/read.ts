@@ -1,36 +1,108 @@
-import exifr from 'exifr';
-import type { ImageFormat, MetadataResult, MetadataSummary } from '../types';
-
 /**
  * Read every metadata block of a file and run the signal modules over it.
- * Never throws: malformed metadata becomes a warning, the check goes on.
+ *
+ *   bytes ─▶ container walker (containers/*: JPEG segments, PNG chunks, WebP RIFF, ISOBMFF boxes,
+ *            TIFF IFDs) ─▶ one MetaContext (EXIF tags, XMP packets, IPTC, text blocks, C2PA stores)
+ *         ─▶ signal modules (signals/index.ts) ─▶ Signal[]  +  JPEG quantisation hint (forensics)
+ *
+ * Never throws and never hangs: every walker bounds its loops and treats lengths as hostile; a
+ * module that fails only adds a warning. Files larger than META_SCAN_MAX are scanned in their
+ * first META_SCAN_MAX bytes (plus the tail for PNG text chunks after IDAT).
  */
-export async function readMetadata(bytes: Uint8Array, format: ImageFormat): Promise<MetadataResult> {
-  const summary: MetadataSummary = { format };
-  const warnings: string[] = [];
-  let thumbnail: Uint8Array | undefined;
+import type { ImageFormat, MetadataResult, MetadataSummary, Signal } from '../types';
+import { jpegQuantSignal } from '../forensics/jpeg-quant';
+import { emptyContext, type MetaContext } from './context';
+import { walkIsobmff } from './containers/isobmff';
+import { walkJpeg } from './containers/jpeg';
+import { walkPng } from './containers/png';
+import { walkWebp } from './containers/webp';
+import { addExif } from './containers/common';
+import { captureTime, toIsoLocal } from './signals/camera';
+import { SIGNAL_MODULES } from './signals/index';
+import { isTiff } from './tiff';
+
+export { captureVsTicket } from './signals/camera';
+export { thumbnailDisagreement, compareThumbnail } from './thumbnail';
+export { stealthSignal, readStealthPngInfo } from './stealth';
+
+/** Longest stretch of a file the walkers look at. */
+export const META_SCAN_MAX = 64 * 1024 * 1024;
+
+/** Build the shared context for a file (exported for tests and tools). Never throws. */
+export function buildContext(bytes: Uint8Array, format: ImageFormat): MetaContext {
+  const ctx = emptyContext(format, bytes.length);
+  const b = bytes.length > META_SCAN_MAX ? bytes.subarray(0, META_SCAN_MAX) : bytes;
   try {
-    const tags = await exifr.parse(bytes, { tiff: true, xmp: true, iptc: true, gps: true, mergeOutput: true });
-    if (tags) {
-      summary.make = str(tags.Make);
-      summary.model = str(tags.Model);
-      summary.software = str(tags.Software) ?? str(tags.CreatorTool);
-      const t = tags.DateTimeOriginal ?? tags.CreateDate;
-      if (t instanceof Date && !isNaN(+t)) summary.captureTime = t.toISOString();
-      summary.gps = tags.latitude !== undefined;
-      if (typeof tags.Orientation === 'number') summary.orientation = tags.Orientation;
+    switch (format) {
+      case 'jpeg':
+        walkJpeg(b, ctx);
+        break;
+      case 'png':
+        walkPng(b, ctx);
+        break;
+      case 'webp':
+        walkWebp(b, ctx);
+        break;
+      case 'heic':
+      case 'avif':
+        walkIsobmff(b, ctx);
+        break;
+      case 'tiff':
+        if (isTiff(b)) addExif(ctx, b, 'TIFF IFD0');
+        break;
+      default:
+        break;
     }
-  } catch {
-    warnings.push('exif_malformed');
+  } catch (e) {
+    ctx.warnings.push('metadata_walk_failed');
   }
-  try {
-    if (format === 'jpeg') thumbnail = (await exifr.thumbnail(bytes)) as Uint8Array | undefined;
-  } catch {
-    /* no thumbnail */
-  }
-  return { summary, signals: [], thumbnail, warnings };
+  ctx.warnings = [...new Set(ctx.warnings)];
+  return ctx;
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() ? v.trim().slice(0, 200) : undefined;
+export function summarise(ctx: MetaContext): MetadataSummary {
+  const e = ctx.exif;
+  const summary: MetadataSummary = { format: ctx.format };
+  if (ctx.width) summary.width = ctx.width;
+  if (ctx.height) summary.height = ctx.height;
+  if (e.Make && !/^(workflow|prompt):/.test(e.Make)) summary.make = e.Make.slice(0, 200);
+  if (e.Model && !/^(workflow|prompt):/.test(e.Model)) summary.model = e.Model.slice(0, 200);
+  if (e.Software) summary.software = e.Software.slice(0, 200);
+  const t = captureTime(ctx);
+  if (t) summary.captureTime = toIsoLocal(t.value + (ctx.exif.OffsetTimeOriginal && t.field.endsWith('DateTimeOriginal') ? ctx.exif.OffsetTimeOriginal : ''));
+  if (e.GPS !== undefined) summary.gps = e.GPS;
+  if (e.Orientation && e.Orientation >= 1 && e.Orientation <= 8) summary.orientation = e.Orientation;
+  return summary;
+}
+
+/** Run every registered signal module; one failing module costs a warning, not the others. */
+export function runSignals(ctx: MetaContext): Signal[] {
+  const out: Signal[] = [];
+  for (const m of SIGNAL_MODULES) {
+    try {
+      out.push(...m.run(ctx));
+    } catch {
+      ctx.warnings.push(`signal_failed_${m.id.replace(/\W/g, '_')}`);
+    }
+  }
+  return out;
+}
+
+export async function readMetadata(bytes: Uint8Array, format: ImageFormat): Promise<MetadataResult> {
+  try {
+    const ctx = buildContext(bytes, format);
+    const signals = runSignals(ctx);
+    if (format === 'jpeg') {
+      try {
+        const q = jpegQuantSignal(bytes.length > META_SCAN_MAX ? bytes.subarray(0, META_SCAN_MAX) : bytes, Boolean(ctx.exif.Make || ctx.exif.Model));
+        if (q) signals.push(q);
+      } catch {
+        ctx.warnings.push('quant_tables_unreadable');
+      }
+    }
+    signals.sort((a, b) => b.weight - a.weight);
+    return { summary: summarise(ctx), signals, thumbnail: ctx.exif.thumbnail, warnings: [...new Set(ctx.warnings)] };
+  } catch {
+    return { summary: { format }, signals: [], warnings: ['metadata_failed'] };
+  }
 }
