@@ -206,7 +206,9 @@ function judgeNode(node: Element, rules: EvidenceRules): Decision {
 }
 
 function sizeOf(img: Element): number {
-  const n = (img as HTMLImageElement).naturalWidth ? Math.max((img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight) : 0;
+  const i = img as HTMLImageElement;
+  // The decoded size counts only when the shown source is the photo itself (not a lazy-load placeholder).
+  const n = i.naturalWidth && absolute(i.currentSrc || i.src) ? Math.max(i.naturalWidth, i.naturalHeight) : 0;
   if (n) return n;
   const w = parseFloat(img.getAttribute('width') ?? '') || parseFloat((img as HTMLElement).style?.width ?? '') || 0;
   const h = parseFloat(img.getAttribute('height') ?? '') || parseFloat((img as HTMLElement).style?.height ?? '') || 0;
@@ -449,7 +451,7 @@ export function readTicket(root: ParentNode, img: Element | undefined, dates: Da
       }
     }
     if (scope) readLabelled(scope, dates, labels, info);
-    const rootText = (root as Node).textContent ?? ((root as Document).documentElement?.textContent ?? '');
+    const rootText = ((root as Node).nodeType === 9 ? (root as Document).documentElement?.textContent : (root as Node).textContent) ?? '';
     const many = (rootText.match(ANY_ID_LABEL) ?? []).length > 3;
     if (!scope || (!many && scope !== root)) readLabelled(root as Node, dates, labels, info);
   } catch {
