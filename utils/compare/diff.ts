@@ -43,6 +43,8 @@ export interface DenseResult {
   /** Textured pixels compared and the share of them that agree. */
   textured: number;
   agreement: number;
+  /** Share of all compared pixels that agree (used for texture-less pictures). */
+  agreementAll: number;
   /** Share of valid pixels changed (after opening). */
   changedShare: number;
   /** Changed regions in grid coordinates [x0,y0,x1,y1). */
@@ -53,7 +55,7 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
   const s = Math.min(1, DIFF_GRID_SIDE / Math.max(query.width, query.height));
   const gw = Math.max(8, Math.round(query.width * s)), gh = Math.max(8, Math.round(query.height * s));
   const kx = query.width / gw, ky = query.height / gh;
-  const Q = resizeGray(query, gw, gh);
+  const Q = stretchGray(resizeGray(query, gw, gh));
   // reference pixels per grid pixel
   const scale = Math.sqrt(Math.abs(T[0] * T[4] - T[1] * T[3])) * Math.sqrt(kx * ky);
   const f = Math.max(1, scale);
@@ -140,7 +142,8 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
   const rs = blurGray({ width: gw, height: gh, data: residual }, 1).data;
 
   // step 4: agreement on textured pixels (texture of either image)
-  let textured = 0, agree = 0;
+  let textured = 0, agree = 0, agreeAll = 0;
+  for (let i = 0; i < n; i++) if (valid[i] && rs[i] <= DIFF_AGREE) agreeAll++;
   for (let y = 1; y < gh - 1; y++) {
     for (let x = 1; x < gw - 1; x++) {
       const i = y * gw + x;
@@ -175,9 +178,28 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
     gw, gh, kx, ky, valid, residual: rs, changed: keep,
     overlapQuery: nValid / n, overlapRef,
     textured, agreement: textured ? agree / textured : 0,
+    agreementAll: nValid ? agreeAll / nValid : 0,
     changedShare: nValid ? nChanged / nValid : 0,
     regions,
   };
+}
+
+/** Maximum contrast gain applied to the query grid (dark or hazy photos). */
+export const DIFF_MAX_GAIN = 6;
+/** Stretch the 1st–99th percentile to 0..255 so thresholds are relative to the photo's contrast. */
+function stretchGray(g: Gray): Gray {
+  const hist = new Uint32Array(256);
+  const n = g.data.length;
+  for (let i = 0; i < n; i++) hist[Math.max(0, Math.min(255, g.data[i] | 0))]++;
+  let acc = 0, lo = 0, hi = 255;
+  for (let v = 0; v < 256; v++) { acc += hist[v]; if (acc >= n * 0.01) { lo = v; break; } }
+  acc = 0;
+  for (let v = 255; v >= 0; v--) { acc += hist[v]; if (acc >= n * 0.01) { hi = v; break; } }
+  const gain = Math.min(DIFF_MAX_GAIN, 255 / Math.max(1, hi - lo));
+  if (gain <= 1.05) return g;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (g.data[i] - lo) * gain;
+  return { width: g.width, height: g.height, data: out };
 }
 
 function fillCurve(c: Float32Array): void {

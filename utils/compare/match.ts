@@ -1,11 +1,36 @@
-import type { Localisation, MatchResult, RGBAImage } from '../types';
-import { computeFingerprint } from '../hash/fingerprint';
-import type { ReferenceIndex } from '../hash/index';
+/**
+ * Find the reference a buyer photo is derived from, then show where it was changed.
+ *
+ *   stage 1  LOOKUP    fingerprint the query (global hash + quarter turns + keypoints) and ask the
+ *                      index for up to MATCH_MAX_VERIFY candidates (global neighbours, keypoint votes)
+ *   stage 2  ALIGN     per candidate: keypoint matching (plain and mirror descriptors) and a RANSAC
+ *                      similarity (geometry.ts); when keypoints are too few (tiny images) and the
+ *                      global hash is close (≤ GLOBAL_SURE_DISTANCE), the trimmed content boxes of
+ *                      the closest orientation variant give the transform instead
+ *   stage 3  VERIFY    dense comparison through the transform (diff.ts): derived only when the
+ *                      query agrees with the reference on ≥ MATCH_MIN_AGREEMENT of the textured
+ *                      overlap, the overlap is large enough and enough inliers support the geometry.
+ *                      A new photo of the same product aligns on its printed label but disagrees
+ *                      on light, background and parallax, so it fails here.
+ *   stage 4  LOCALISE  changed regions of the dense comparison, scaled to full-size query pixels,
+ *                      and a heat-map PNG aligned to the analysis-size query. `edited` only when a
+ *                      region is large enough and clearly different (not re-compression).
+ */
+import type { Box, Localisation, MatchResult, RGBAImage } from '../types';
+import { fingerprintWithFeatures, MIN_QUALITY, trimBox, resizeRGBA, type FingerprintWork } from '../hash/fingerprint';
+import type { Candidate, ReferenceIndex } from '../hash/index';
+import { extractFeatures, matchDescriptors, type Features } from '../hash/features';
+import { toGray, type Gray } from '../hash/gray';
+import { composeAffine, fitSimilarity, invertAffine, type Affine, type SimilarityFit } from './geometry';
+import { compareDense, type DenseResult } from './diff';
+import { encodePng } from './png';
 
 export interface MatchDeps {
   index: ReferenceIndex;
   /** Working copy pixels of a reference (for alignment and the difference map). */
   loadReference: (id: string) => Promise<RGBAImage | undefined>;
+  /** Optional diagnostics (eval, tests): called with each verification attempt. */
+  trace?: (event: string, data: Record<string, unknown>) => void;
 }
 
 export interface MatchOutcome {
@@ -13,8 +38,131 @@ export interface MatchOutcome {
   localisation?: Localisation;
 }
 
-/** Distance at or under which a global blockhash counts as the same picture (of 256 bits). */
+/** Kept for callers of v1: distance at or under which a plain global blockhash counts as the same picture. */
 export const GLOBAL_MATCH_DISTANCE = 40;
+/** Global distance under which the hash alone may supply the alignment (tiny/featureless images). */
+export const GLOBAL_SURE_DISTANCE = 28;
+/** Candidates verified per query. */
+export const MATCH_MAX_VERIFY = 3;
+/** RANSAC inliers needed to trust a keypoint alignment. */
+export const MATCH_MIN_INLIERS = 8;
+/** Share of textured overlap pixels that must agree with the reference. */
+export const MATCH_MIN_AGREEMENT = 0.55;
+/** Texture-less pictures: share of all compared pixels that must agree. */
+export const MATCH_MIN_AGREEMENT_FLAT = 0.8;
+/** Textured grid pixels needed for the agreement to mean anything. */
+export const MATCH_MIN_TEXTURED = 150;
+/** The query must cover this share of the reference (crop keeps ≥ 60 % of the area)… */
+export const MATCH_MIN_OVERLAP_REF = 0.3;
+/** …and the reference this share of the query (screenshots add frames around it). */
+export const MATCH_MIN_OVERLAP_QUERY = 0.15;
+/** A local alteration: changed share of the compared area at least this… */
+export const EDIT_MIN_SHARE = 0.004;
+/** …with a largest region of at least this share of the compared area. */
+export const EDIT_MIN_REGION = 0.003;
+
+interface RefWork { gray: Gray; features: Features; fpTrim?: [number, number, number, number] }
+
+/** Small LRU of reference features (a library page often checks several photos in a row). */
+const refCache = new Map<string, RefWork>();
+const REF_CACHE_MAX = 8;
+
+async function refWork(id: string, deps: MatchDeps): Promise<RefWork | undefined> {
+  const hit = refCache.get(id);
+  if (hit) { refCache.delete(id); refCache.set(id, hit); return hit; }
+  const img = await deps.loadReference(id);
+  if (!img) return undefined;
+  const gray = toGray(img);
+  const w: RefWork = { gray, features: extractFeatures(gray) };
+  refCache.set(id, w);
+  if (refCache.size > REF_CACHE_MAX) refCache.delete(refCache.keys().next().value as string);
+  return w;
+}
+
+/** Forget cached reference features (call when a reference is replaced). */
+export function clearMatchCache(): void {
+  refCache.clear();
+}
+
+interface Verified {
+  cand: Candidate;
+  T: Affine;
+  fit?: SimilarityFit;
+  dense: DenseResult;
+  method: string;
+  variant: string;
+}
+
+/** Transform from the global variant: trimmed query box (after the variant's turn) → trimmed ref box. */
+function variantTransform(q: FingerprintWork, cand: Candidate, ref: Gray): Affine | undefined {
+  const v = cand.variant;
+  const turns = v.includes('rot90') ? 1 : v.includes('rot180') ? 2 : v.includes('rot270') ? 3 : 0;
+  const mirror = v.startsWith('mirror');
+  const [qx0, qy0, qx1, qy1] = q.fp.trim;
+  // reference trim box scaled to the working copy actually loaded
+  const fpr = cand.entry.fp;
+  const sx = ref.width / (fpr.width || ref.width), sy = ref.height / (fpr.height || ref.height);
+  const rt = fpr.trim ?? [0, 0, fpr.width, fpr.height];
+  const [rx0, ry0, rx1, ry1] = [rt[0] * sx, rt[1] * sy, rt[2] * sx, rt[3] * sy];
+  // query box → unit square with the turn applied (clockwise k quarter turns of the query)
+  const W = qx1 - qx0, H = qy1 - qy0;
+  if (W <= 0 || H <= 0) return undefined;
+  // normalise query to [0,1]²
+  let A: Affine = [1 / W, 0, -qx0 / W, 0, 1 / H, -qy0 / H];
+  // rotate unit square clockwise k times: (u,v) → (1−v, u)
+  for (let k = 0; k < turns; k++) A = composeAffine([0, -1, 1, 1, 0, 0], A);
+  if (mirror) A = composeAffine([-1, 0, 1, 0, 1, 0], A);
+  return composeAffine([rx1 - rx0, 0, rx0, 0, ry1 - ry0, ry0], A);
+}
+
+function verify(q: FingerprintWork, cand: Candidate, ref: RefWork, trace?: MatchDeps['trace']): Verified | undefined {
+  const qf = q.features, rf = ref.features;
+  let best: SimilarityFit | undefined;
+  if (qf.n >= 3 && rf.n >= 3) {
+    const plain = fitSimilarity(qf, rf, matchDescriptors(qf.desc, qf.n, rf.desc, rf.n), false);
+    const mir = qf.mdesc ? fitSimilarity(qf, rf, matchDescriptors(qf.mdesc, qf.n, rf.desc, rf.n), true) : undefined;
+    best = plain && (!mir || plain.inliers >= mir.inliers) ? plain : mir;
+  }
+  trace?.('align', { ref: cand.entry.name, distance: cand.distance, votes: cand.votes, inliers: best?.inliers, qn: qf.n, rn: rf.n });
+  const tries: { T: Affine; fit?: SimilarityFit; method: string; variant: string }[] = [];
+  if (best && best.inliers >= MATCH_MIN_INLIERS) tries.push({ T: best.T, fit: best, method: 'keypoints', variant: describeVariant(best) });
+  if (cand.distance <= GLOBAL_SURE_DISTANCE) {
+    const T = variantTransform(q, cand, ref.gray);
+    if (T) tries.push({ T, method: 'global', variant: cand.variant });
+  }
+  let out: Verified | undefined;
+  for (const t of tries) {
+    const dense = compareDense(q.gray, ref.gray, t.T);
+    const v = { cand, T: t.T, fit: t.fit, dense, method: t.method, variant: t.variant };
+    trace?.('verify', {
+      ref: cand.entry.name, method: t.method, variant: t.variant, inliers: t.fit?.inliers, rms: t.fit?.rms,
+      agreement: dense.agreement, textured: dense.textured, overlapRef: dense.overlapRef, overlapQuery: dense.overlapQuery,
+      changedShare: dense.changedShare, regions: dense.regions.length,
+    });
+    if (passes(dense, t.method, cand.distance) && (!out || dense.agreement > out.dense.agreement)) out = v;
+  }
+  return out;
+}
+
+export function passes(d: DenseResult, method: string, distance: number): boolean {
+  if (d.overlapRef < MATCH_MIN_OVERLAP_REF || d.overlapQuery < MATCH_MIN_OVERLAP_QUERY) return false;
+  if (d.textured >= MATCH_MIN_TEXTURED) return d.agreement >= MATCH_MIN_AGREEMENT;
+  // texture-less pictures (smooth gradients, night shots): only with a close global hash and near-total agreement
+  return method === 'global' && distance <= GLOBAL_SURE_DISTANCE && d.agreementAll >= MATCH_MIN_AGREEMENT_FLAT;
+}
+
+function describeVariant(f: SimilarityFit): string {
+  const parts: string[] = [];
+  if (f.mirror) parts.push('mirror');
+  let r = f.rotation;
+  const quarter = Math.round(r / 90);
+  const rest = r - quarter * 90;
+  const q = ((quarter % 4) + 4) % 4;
+  if (q) parts.push(`rot${q * 90}`);
+  if (Math.abs(rest) > 1.5) parts.push('rotate');
+  if (Math.abs(f.scale - 1) > 0.03) parts.push('resize');
+  return parts.join('+') || 'same';
+}
 
 /**
  * Find the reference a query is derived from and, when found, where it differs.
@@ -26,20 +174,87 @@ export async function findMatch(
   fullSize: { width: number; height: number },
   deps: MatchDeps,
 ): Promise<MatchOutcome> {
-  void fullSize;
-  const fp = computeFingerprint(query);
-  if (fp.quality < 0.05) return {};
-  const [best] = deps.index.candidates(fp, 1);
-  if (!best || best.distance > GLOBAL_MATCH_DISTANCE || best.entry.fp.quality < 0.05) return {};
-  return {
-    match: {
-      referenceId: best.entry.id,
-      referenceName: best.entry.name,
-      libraryId: best.entry.libraryId,
-      confidence: 1 - best.distance / 128,
-      distance: best.distance,
-      method: 'global',
-      variant: best.variant,
-    },
+  if (deps.index.size === 0) return {};
+  const q = fingerprintWithFeatures(query, { query: true });
+  if (q.fp.quality < MIN_QUALITY * 0.5) return {};
+  const cands = deps.index.candidates(q.fp, MATCH_MAX_VERIFY);
+  deps.trace?.('candidates', { quality: q.fp.quality, kp: q.features.n, list: cands.map((c) => `${c.entry.name}:d${c.distance}:v${c.votes}:${c.variant}`) });
+  let found: Verified | undefined;
+  for (const cand of cands) {
+    if ((cand.entry.fp.quality ?? 0) < MIN_QUALITY * 0.5) continue;
+    const ref = await refWork(cand.entry.id, deps);
+    if (!ref) continue;
+    const v = verify(q, cand, ref, deps.trace);
+    if (v && (!found || v.dense.agreement > found.dense.agreement)) found = v;
+    if (found && found.dense.agreement > 0.85) break;
+  }
+  if (!found) return {};
+  const { cand, dense, fit } = found;
+  const variant = withFraming(found.variant, dense);
+  const confidence = Math.round(Math.min(1, Math.max(0, (dense.agreement - MATCH_MIN_AGREEMENT) / (1 - MATCH_MIN_AGREEMENT)) * 0.5 + 0.5) * 100) / 100;
+  const Tinv = found.T; // query → reference
+  const match: MatchResult = {
+    referenceId: cand.entry.id,
+    referenceName: cand.entry.name,
+    libraryId: cand.entry.libraryId,
+    confidence,
+    distance: cand.distance > 256 ? 256 : cand.distance,
+    method: found.method,
+    homography: [Tinv[0], Tinv[1], Tinv[2], Tinv[3], Tinv[4], Tinv[5], 0, 0, 1],
+    variant,
   };
+  void fit;
+  return { match, localisation: localise(query, fullSize, dense) };
 }
+
+/** Name framing changes visible in the overlap: crop (query covers part of the reference), screenshot (reference covers part of the query). */
+function withFraming(v: string, d: DenseResult): string {
+  const parts = v === 'same' ? [] : v.split('+');
+  if (d.overlapQuery < 0.9) parts.push('screenshot');
+  else if (d.overlapRef < 0.92) parts.push('crop');
+  return parts.join('+') || 'same';
+}
+
+function localise(query: RGBAImage, full: { width: number; height: number }, d: DenseResult): Localisation {
+  const sx = (d.kx * full.width) / query.width, sy = (d.ky * full.height) / query.height;
+  const nValid = d.valid.reduce((s, v) => s + v, 0) || 1;
+  const biggest = d.regions.length ? area(d.regions[0], d) / nValid : 0;
+  const edited = d.changedShare >= EDIT_MIN_SHARE && biggest >= EDIT_MIN_REGION;
+  const regions: Box[] = edited
+    ? d.regions.map((r) => [
+      Math.max(0, Math.floor(r[0] * sx)), Math.max(0, Math.floor(r[1] * sy)),
+      Math.min(full.width, Math.ceil(r[2] * sx)), Math.min(full.height, Math.ceil(r[3] * sy)),
+    ])
+    : [];
+  return { regions, changedShare: edited ? d.changedShare : 0, overlayPng: overlay(query, d), edited };
+}
+
+function area(r: [number, number, number, number], d: DenseResult): number {
+  let n = 0;
+  for (let y = r[1]; y < r[3]; y++) for (let x = r[0]; x < r[2]; x++) n += d.changed[y * d.gw + x];
+  return n;
+}
+
+/** Heat map at analysis size: transparent where unchanged, yellow→red with the residual. */
+function overlay(query: RGBAImage, d: DenseResult): Uint8Array {
+  const W = query.width, H = query.height;
+  const px = new Uint8Array(W * H * 4);
+  for (let y = 0; y < H; y++) {
+    const gy = Math.min(d.gh - 1, Math.floor(y / d.ky));
+    for (let x = 0; x < W; x++) {
+      const gx = Math.min(d.gw - 1, Math.floor(x / d.kx));
+      const i = gy * d.gw + gx;
+      if (!d.valid[i]) continue;
+      const r = d.residual[i];
+      if (r < 12) continue;
+      const t = Math.min(1, (r - 12) / 48);
+      const o = (y * W + x) * 4;
+      px[o] = 255; px[o + 1] = Math.round(220 * (1 - t)); px[o + 2] = 0;
+      px[o + 3] = Math.round((d.changed[i] ? 200 : 90) * Math.max(0.35, t));
+    }
+  }
+  return encodePng(W, H, px, 1);
+}
+
+// re-exported helpers for the eval and tests
+export { trimBox, resizeRGBA, invertAffine };

@@ -25,7 +25,7 @@ export const FEAT_LEVEL_SCALE = Math.SQRT1_2;
 export const FEAT_CELL = 8;
 export const FEAT_PATCH_RADIUS = 15;
 /** Corners weaker than this (min eigenvalue of summed squared gradients) are noise. */
-export const FEAT_MIN_RESPONSE = 400;
+export const FEAT_MIN_RESPONSE = 150;
 const PATTERN_RADIUS = 13;
 const ANGLE_BINS = 32;
 const BORDER = FEAT_PATCH_RADIUS + 2;
@@ -169,7 +169,31 @@ function detect(g: Gray, quota: number): Corner[] {
   return out.slice(0, quota);
 }
 
-function orientation(g: Gray, x: number, y: number): number {
+/**
+ * Step 1b: stretch the 1st–99th percentile of grey to 0..255 (gain clamped to FEAT_MAX_GAIN) so the
+ * corner threshold means the same on dark, hazy or low-contrast photos and their re-coloured copies.
+ */
+export const FEAT_MAX_GAIN = 8;
+function stretch(g: Gray): Gray {
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < g.data.length; i++) hist[Math.max(0, Math.min(255, g.data[i] | 0))]++;
+  const n = g.data.length;
+  let acc = 0, lo = 0, hi = 255;
+  for (let v = 0; v < 256; v++) { acc += hist[v]; if (acc >= n * 0.01) { lo = v; break; } }
+  acc = 0;
+  for (let v = 255; v >= 0; v--) { acc += hist[v]; if (acc >= n * 0.01) { hi = v; break; } }
+  const gain = Math.min(FEAT_MAX_GAIN, 255 / Math.max(1, hi - lo));
+  if (gain <= 1.05) return g;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (g.data[i] - lo) * gain;
+  return { width: g.width, height: g.height, data: out };
+}
+
+let DISC_M2 = 0;
+for (let k = 0; k < DISC.length; k += 2) DISC_M2 += DISC[k] * DISC[k];
+
+/** Intensity centroid angle and the patch's least-squares grey slope (gx, gy per pixel). */
+function orientation(g: Gray, x: number, y: number): [number, number, number] {
   const { width: w, data: d } = g;
   let m10 = 0, m01 = 0;
   const c = y * w + x;
@@ -177,17 +201,23 @@ function orientation(g: Gray, x: number, y: number): number {
     const v = d[c + DISC[k + 1] * w + DISC[k]];
     m10 += DISC[k] * v; m01 += DISC[k + 1] * v;
   }
-  return Math.atan2(m01, m10);
+  return [Math.atan2(m01, m10), m10 / DISC_M2, m01 / DISC_M2];
 }
 
-function describe(g: Gray, x: number, y: number, pat: Int8Array, out: Uint32Array, at: number): void {
+/**
+ * Each bit compares two grey levels after removing the patch's linear slope: without this the
+ * orientation step (which points every patch up its slope) makes most bits predictable and
+ * unrelated patches look alike.
+ */
+function describe(g: Gray, x: number, y: number, gx: number, gy: number, pat: Int8Array, out: Uint32Array, at: number): void {
   const { width: w, data: d } = g;
   const c = y * w + x;
   for (let word = 0; word < 8; word++) {
     let v = 0;
     for (let b = 0; b < 32; b++) {
       const i = (word * 32 + b) * 4;
-      if (d[c + pat[i + 1] * w + pat[i]] < d[c + pat[i + 3] * w + pat[i + 2]]) v |= 1 << b;
+      const dx1 = pat[i], dy1 = pat[i + 1], dx2 = pat[i + 2], dy2 = pat[i + 3];
+      if (d[c + dy1 * w + dx1] - gx * dx1 - gy * dy1 < d[c + dy2 * w + dx2] - gx * dx2 - gy * dy2) v |= 1 << b;
     }
     out[at + word] = v >>> 0;
   }
@@ -206,7 +236,7 @@ export function extractFeatures(src: Gray, opts: FeatureOptions = {}): Features 
   if (opts.mirror) ROT_M ??= rotatedPatterns(true);
   const long = Math.max(src.width, src.height);
   const baseScale = long > FEAT_BASE_SIDE ? FEAT_BASE_SIDE / long : long < FEAT_MIN_SIDE ? Math.min(4, FEAT_MIN_SIDE / long) : 1;
-  let level = baseScale === 1 ? src : resizeGray(src, src.width * baseScale, src.height * baseScale);
+  let level = stretch(baseScale === 1 ? src : resizeGray(src, src.width * baseScale, src.height * baseScale));
   const levels: { g: Gray; scale: number }[] = [];
   let scale = baseScale;
   for (let l = 0; l < FEAT_LEVELS; l++) {
@@ -227,10 +257,10 @@ export function extractFeatures(src: Gray, opts: FeatureOptions = {}): Features 
     const d = new Uint32Array(corners.length * 8);
     const md = opts.mirror ? new Uint32Array(corners.length * 8) : undefined;
     corners.forEach((c, k) => {
-      const a = orientation(smooth, c.x, c.y);
+      const [a, gx, gy] = orientation(smooth, c.x, c.y);
       const bin = ((Math.round((a * ANGLE_BINS) / (2 * Math.PI)) % ANGLE_BINS) + ANGLE_BINS) % ANGLE_BINS;
-      describe(dimg, c.x, c.y, ROT![bin], d, k * 8);
-      if (md) describe(dimg, c.x, c.y, ROT_M![bin], md, k * 8);
+      describe(dimg, c.x, c.y, gx, gy, ROT![bin], d, k * 8);
+      if (md) describe(dimg, c.x, c.y, gx, gy, ROT_M![bin], md, k * 8);
       xs.push((c.x + 0.5) / s - 0.5); ys.push((c.y + 0.5) / s - 0.5);
       sizes.push(1 / s); angles.push(a); resp.push(c.r);
     });

@@ -40,7 +40,7 @@ export const GLOBAL_CHUNKS = 16;
 export const GLOBAL_CANDIDATE_DISTANCE = 72;
 export const LOCAL_TABLES = 4;
 /** Max Hamming distance over 128 bits for two descriptors to be the same point. */
-export const LOCAL_MATCH_DISTANCE = 30;
+export const LOCAL_MATCH_DISTANCE = 22;
 /** Votes for a reference to be a candidate from the local stage alone. */
 export const LOCAL_MIN_VOTES = 3;
 /** Buckets larger than this are skipped at query time (uninformative, e.g. flat-area descriptors). */
