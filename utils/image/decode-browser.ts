@@ -1,5 +1,7 @@
+import exifr from 'exifr';
 import { CheckFailure } from '../errors';
 import { fitSize, type Decoder } from './decode';
+import { readDimensions } from './sniff';
 
 const MIME: Record<string, string> = {
   jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', bmp: 'image/bmp', avif: 'image/avif',
@@ -17,15 +19,24 @@ export const decodeInBrowser: Decoder = async (bytes, format, maxSide) => {
   let full: ImageBitmap | undefined;
   let bmp: ImageBitmap | undefined;
   try {
-    // First pass gives the oriented size cheaply (Chromium decodes lazily for the size query).
-    full = await createImageBitmap(blob, { imageOrientation: 'from-image' });
-    const { width, height } = full;
+    // One decode, straight to analysis size: the size comes from the header and the EXIF
+    // orientation, so the full-size bitmap is never built (halves the time on 12 MP photos).
+    let size = readDimensions(bytes, format);
+    if (size && format === 'jpeg') {
+      const o = await exifr.orientation(bytes).catch(() => undefined);
+      if (typeof o === 'number' && o >= 5 && o <= 8) size = { width: size.height, height: size.width };
+    }
+    if (!size) {
+      full = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+      size = { width: full.width, height: full.height };
+    }
+    const { width, height } = size;
     const fit = fitSize(width, height, maxSide);
-    if (fit.width === width && fit.height === height) {
+    if (full && fit.width === width && fit.height === height) {
       bmp = full;
       full = undefined;
     } else {
-      full.close();
+      full?.close();
       full = undefined;
       bmp = await createImageBitmap(blob, {
         imageOrientation: 'from-image',

@@ -1,0 +1,104 @@
+/**
+ * `npm run bench` — speed figures as ratios against a baseline measured in the same run.
+ * In headless Chromium with the built extension:
+ *   checkVsDecode   full check of a 12 MP JPEG (click → verdict, library of 1k references)
+ *                   ÷ Chromium's own decode of the same file (fetch + createImageBitmap) in the SW
+ *   importPerSecond photos per second through the real library page (the 1k filler import)
+ * In Node (pure parts): lookupMs at 1k / 10k / 100k references.
+ * Last line: {"checkVsDecode":…,"lookupMs":{"1000":…,"10000":…,"100000":…},"importPerSecond":…}
+ * Options: --refs N (default 1000), --runs N (default 5), --no-build.
+ */
+import { execSync } from 'node:child_process';
+import { importReferences, launchWithExtension, startServer } from '../e2e/harness';
+import { demoTicketHtml } from '../fixtures/demo';
+import { fillerJpegs, phoneJpeg } from './phone';
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+};
+const REFS = arg('--refs', 1000);
+const RUNS = arg('--runs', 5);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const log = (s: string) => process.stderr.write(s + '\n');
+
+if (!process.argv.includes('--no-build')) execSync('npm run build', { stdio: ['ignore', 'ignore', 'inherit'] });
+
+log('rendering the 12 MP photo and the filler library…');
+const photo = await phoneJpeg();
+const fillers = await fillerJpegs(REFS - 1);
+const reference = { name: 'listing-12mp.jpg', bytes: photo };
+log(`12 MP JPEG: ${(photo.length / 1e6).toFixed(1)} MB; filler: ${fillers.length} photos`);
+
+const server = await startServer(new Map([
+  ['/photo.jpg', { type: 'image/jpeg', body: photo }],
+  ['/', { type: 'text/html; charset=utf-8', body: demoTicketHtml().replace(/<section class="evidence">[\s\S]*<\/section>/, '<section>退款凭证<img src="/photo.jpg" width="400" height="300" data-refundlens-photo></section>') }],
+]));
+const b = await launchWithExtension();
+try {
+  // Import: the real library page, all photos in one go (progress bar, one transaction per photo).
+  const t0 = performance.now();
+  const count = await importReferences(b, [reference, ...fillers]);
+  const importSeconds = (performance.now() - t0) / 1000;
+  const importPerSecond = count / importSeconds;
+  log(`imported ${count} photos in ${importSeconds.toFixed(1)} s → ${importPerSecond.toFixed(1)} photos/s`);
+
+  // Baseline: Chromium's own full decode of the same file, in the same service worker.
+  const decodeMs: number[] = [];
+  for (let i = 0; i < RUNS + 1; i++) {
+    const ms = await b.worker.evaluate(async (url) => {
+      const t = performance.now();
+      const blob = await (await fetch(url, { cache: 'no-store' })).blob();
+      const bmp = await createImageBitmap(blob);
+      bmp.close();
+      return performance.now() - t;
+    }, server.url + '/photo.jpg');
+    if (i) decodeMs.push(ms); // first run warms up
+  }
+
+  // Full check: click the check host, wait for the verdict of a NEW check each time.
+  const page = await b.context.newPage();
+  await page.goto(server.url + '/');
+  const host = page.locator('[data-refundlens="check"]').first();
+  await host.waitFor({ timeout: 15_000 });
+  const checkMs: number[] = [];
+  let lastId: string | null = null;
+  let verdict = '';
+  for (let i = 0; i < RUNS + 1; i++) {
+    const t = performance.now();
+    await host.dispatchEvent('click');
+    await page.waitForFunction(
+      (prev) => {
+        const r = document.querySelector('[data-refundlens="result"][data-verdict]');
+        return r && r.getAttribute('data-check-id') !== prev ? r.getAttribute('data-check-id') : null;
+      },
+      lastId,
+      { timeout: 60_000, polling: 5 },
+    );
+    const ms = performance.now() - t;
+    lastId = await page.locator('[data-refundlens="result"]').getAttribute('data-check-id');
+    verdict = (await page.locator('[data-refundlens="result"]').getAttribute('data-verdict')) ?? '';
+    if (i) checkMs.push(ms);
+  }
+  const checkVsDecode = median(checkMs) / median(decodeMs);
+  log(`decode-only median ${median(decodeMs).toFixed(0)} ms; full check median ${median(checkMs).toFixed(0)} ms (verdict ${verdict}) with ${count} refs`);
+
+  // Lookup in the index (pure TS, Node).
+  const { benchLookup } = await import('./node').catch(() => ({ benchLookup: async (_: number[]) => ({}) }));
+  const lookupMs = await benchLookup([1000, 10000, 100000]);
+  log(`lookup: ${JSON.stringify(lookupMs)}`);
+
+  console.log(JSON.stringify({
+    checkVsDecode: round(checkVsDecode, 3),
+    lookupMs,
+    importPerSecond: round(importPerSecond, 2),
+  }));
+} finally {
+  await b.close();
+  await server.close();
+}
+
+function round(x: number, d: number) {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}
