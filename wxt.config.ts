@@ -1,8 +1,8 @@
 import { defineConfig } from 'wxt';
-import { ADAPTERS } from './utils/sites';
+import { allImageHosts } from './utils/sites';
 
 /** Image CDNs of the supported seller centres: the background fetches checked photos from these. */
-export const IMAGE_HOSTS = [...new Set(ADAPTERS.flatMap((a) => a.imageHosts))].sort();
+export const IMAGE_HOSTS = allImageHosts().sort();
 
 // The entrypoints folder is the manifest; this file only adds what cannot be inferred.
 export default defineConfig({
@@ -12,7 +12,9 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     // Least privilege: see tests/unit/manifest.test.ts, which pins this list.
-    permissions: ['storage', 'contextMenus', 'unlimitedStorage'],
+    // storage: site switches and rules; contextMenus: check/save any image; unlimitedStorage: photo
+    // libraries; scripting: the content script on hosts the merchant adds as rules (after granting).
+    permissions: ['storage', 'contextMenus', 'unlimitedStorage', 'scripting'],
     host_permissions: ['http://127.0.0.1/*', 'http://localhost/*', ...IMAGE_HOSTS],
     optional_host_permissions: ['*://*/*'],
     content_security_policy: {

@@ -11,6 +11,7 @@ import { CheckFailure, toCheckError } from '@/utils/errors';
 import { addReference, ensureDefaultLibrary, openLibraryDb } from '@/utils/library/db';
 import { prepareReference } from '@/utils/library/prepare';
 import { t } from '@/utils/i18n';
+import { syncRuleScripts } from '@/utils/rule-scripts';
 
 export default defineBackground(() => {
   const service = new CheckService({ db: () => openLibraryDb(), decode: decodeInBrowser, encode: encodeInBrowser });
@@ -83,6 +84,13 @@ export default defineBackground(() => {
     const rec = await prepareReference(bytes, name, lib.id, { decode: decodeInBrowser, encode: encodeInBrowser });
     return { added: await addReference(db, rec) };
   }
+
+  // ---- merchant rules: content script on the hosts the merchant added (and granted) ------------
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && 'rules' in changes) void syncRuleScripts();
+  });
+  browser.permissions.onAdded?.addListener(() => void syncRuleScripts());
+  browser.permissions.onRemoved?.addListener(() => void syncRuleScripts());
 
   // ---- context menu: works on any page, whatever the adapters think --------------------------
   browser.runtime.onInstalled.addListener(() => {

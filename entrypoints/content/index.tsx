@@ -6,22 +6,26 @@
 import { createRoot, type Root } from 'react-dom/client';
 import { browser } from 'wxt/browser';
 import { ResultCard, CARD_CSS } from '@/components/ResultCard';
-import { ADAPTERS, adapterFor } from '@/utils/sites';
+import { adapterFor, allSellerMatches } from '@/utils/sites';
 import { bytesToB64, type CardResult, type Response } from '@/utils/messages';
-import { siteEnabled } from '@/utils/settings';
+import { getRules, siteEnabled } from '@/utils/settings';
 import { t } from '@/utils/i18n';
 import { LIMITS } from '@/utils/limits';
 
 const DEV_HOSTS = new Set(['127.0.0.1', 'localhost']);
 
 export default defineContentScript({
-  matches: [...new Set(['http://127.0.0.1/*', 'http://localhost/*', ...ADAPTERS.flatMap((a) => a.matches)])],
+  matches: allSellerMatches(),
   allFrames: true,
   runAt: 'document_idle',
   async main(ctx) {
+    // Injected both by the manifest and by a merchant rule on the same host: run once.
+    const w = window as unknown as { __refundlens?: boolean };
+    if (w.__refundlens) return;
+    w.__refundlens = true;
     const url = new URL(location.href);
     if (!(await siteEnabled(url.hostname))) return;
-    const adapter = adapterFor(url);
+    const adapter = adapterFor(url, await getRules());
     const isDev = DEV_HOSTS.has(url.hostname);
     const seen = new WeakSet<HTMLImageElement>();
 

@@ -10,7 +10,7 @@ describe('manifest permissions', () => {
     browser: 'chrome', manifestVersion: 3, mode: 'production', command: 'build',
   });
   it('asks only for what the features need', () => {
-    expect(manifest.permissions).toEqual(['storage', 'contextMenus', 'unlimitedStorage']);
+    expect(manifest.permissions).toEqual(['storage', 'contextMenus', 'unlimitedStorage', 'scripting']);
     expect(manifest.optional_host_permissions).toEqual(['*://*/*']);
   });
   it('host permissions are localhost (demo) plus seller image CDNs, never all sites', () => {
