@@ -50,7 +50,7 @@ export function decodeUtf16(b: Uint8Array, littleEndian: boolean): string {
 /** ISO-8859-1 (PNG tEXt, TIFF ASCII): each byte is one code point. */
 export function decodeLatin1(b: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, Math.min(b.length, i + 8192)));
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode.apply(null, b.subarray(i, Math.min(b.length, i + 8192)) as unknown as number[]);
   return s;
 }
 

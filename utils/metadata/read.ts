@@ -82,7 +82,7 @@ export function runSignals(ctx: MetaContext): Signal[] {
     try {
       out.push(...m.run(ctx));
     } catch {
-      ctx.warnings.push(`signal_failed_${m.id.replace(/\W/g, '_')}`);
+      ctx.warnings.push('signal_failed');
     }
   }
   return out;

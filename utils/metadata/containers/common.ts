@@ -7,6 +7,8 @@ import type { MetaContext } from '../context';
 
 /** Largest single metadata block we decode (text, XMP, inflated chunk). */
 export const BLOCK_MAX = 8 * 1024 * 1024;
+/** Largest text block (PNG text chunk, inflated): ComfyUI workflows reach a few hundred kB. */
+export const TEXT_MAX = 2 * 1024 * 1024;
 
 /** Merge a TIFF/EXIF block into the context (first value per tag wins). */
 export function addExif(ctx: MetaContext, tiff: Uint8Array, where: string): void {

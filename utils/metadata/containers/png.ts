@@ -5,7 +5,7 @@
  */
 import { decodeLatin1, decodeUtf8, fourcc, indexOfNul, inflateCapped, u32be } from '../bytes';
 import type { MetaContext } from '../context';
-import { addC2pa, addExif, addIim, addText, addXmp, BLOCK_MAX } from './common';
+import { addC2pa, addExif, addIim, addText, addXmp, BLOCK_MAX, TEXT_MAX } from './common';
 
 export function walkPng(b: Uint8Array, ctx: MetaContext): void {
   let o = 8;
@@ -43,10 +43,10 @@ export function readTextChunk(type: string, d: Uint8Array): { key: string; value
   const nul = indexOfNul(d, 0, 80);
   if (nul <= 0) return undefined;
   const key = decodeLatin1(d.subarray(0, nul));
-  if (type === 'tEXt') return { key, value: decodeLatin1(d.subarray(nul + 1, Math.min(d.length, nul + 1 + BLOCK_MAX))) };
+  if (type === 'tEXt') return { key, value: decodeLatin1(d.subarray(nul + 1, Math.min(d.length, nul + 1 + TEXT_MAX))) };
   if (type === 'zTXt') {
     if (d[nul + 1] !== 0) return undefined;
-    const raw = inflateCapped(d.subarray(nul + 2), BLOCK_MAX);
+    const raw = inflateCapped(d.subarray(nul + 2), TEXT_MAX);
     return raw ? { key, value: decodeLatin1(raw) } : undefined;
   }
   // iTXt: keyword\0 flag method lang\0 translated\0 text
@@ -56,7 +56,7 @@ export function readTextChunk(type: string, d: Uint8Array): { key: string; value
   const trans = indexOfNul(d, lang + 1, 10000);
   if (trans < 0) return undefined;
   const body = d.subarray(trans + 1);
-  const text = flag === 1 ? inflateCapped(body, BLOCK_MAX) : body.subarray(0, BLOCK_MAX);
+  const text = flag === 1 ? inflateCapped(body, key === 'XML:com.adobe.xmp' ? BLOCK_MAX : TEXT_MAX) : body.subarray(0, BLOCK_MAX);
   return text ? { key, value: decodeUtf8(text) } : undefined;
 }
 

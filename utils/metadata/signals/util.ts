@@ -18,7 +18,8 @@ export function signal(
   raw: { field: string; value: string }[],
 ): Signal {
   const p: Record<string, ParamValue> = {};
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') p[k] = typeof v === 'string' ? clip(v, 200) : v;
+  // Missing values show as a dash, so a translated sentence never keeps a raw {token}.
+  for (const [k, v] of Object.entries(params)) p[k] = v === undefined || v === '' ? '—' : typeof v === 'string' ? clip(v, 200) : v;
   return { source, kind, weight, code, params: p, raw: raw.map((r) => ({ field: r.field, value: clip(r.value) })) };
 }
 
