@@ -10,6 +10,18 @@ export interface Acquired {
   height?: number;
 }
 
+/**
+ * Longest side accepted (the JPEG/WebP/GIF format maximum). PNG, BMP, TIFF and HEIF headers can
+ * claim more; such strips (e.g. 16 777 216 × 2) stay under the pixel cap but make libpng and the
+ * resampler crawl for tens of seconds, and no real photo has them.
+ */
+export const MAX_SIDE = 65_535;
+
+/** True when a claimed size must be refused before decoding (pixel cap or side cap). */
+export function exceedsPixelLimits(width: number, height: number): boolean {
+  return width * height > LIMITS.maxPixels || Math.max(width, height) > MAX_SIDE;
+}
+
 /** Validate bytes before any parser sees them: size caps, format sniffing, pixel-count cap. */
 export function admitBytes(bytes: Uint8Array, maxBytes: number = LIMITS.maxBytes): Acquired {
   if (bytes.length === 0) throw new CheckFailure('err_empty');
@@ -21,7 +33,7 @@ export function admitBytes(bytes: Uint8Array, maxBytes: number = LIMITS.maxBytes
   const dims = readDimensions(bytes, format);
   if (dims) {
     if (dims.width === 0 || dims.height === 0) throw new CheckFailure('err_decode_failed');
-    if (dims.width * dims.height > LIMITS.maxPixels) {
+    if (exceedsPixelLimits(dims.width, dims.height)) {
       throw new CheckFailure('err_too_many_pixels', { width: dims.width, height: dims.height });
     }
   }

@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { CheckFailure } from '../errors';
 import { LIMITS } from '../limits';
 import { fitSize, type Decoder } from './decode';
+import { exceedsPixelLimits } from './acquire';
 
 /** Wall-clock budget of one sharp pipeline, seconds (libvips stops the work when it passes). */
 const SHARP_TIMEOUT_S = 20;
@@ -26,6 +27,8 @@ export const decodeInNode: Decoder = async (bytes, format, maxSide) => {
     let width = meta.width ?? 0;
     let height = meta.height ?? 0;
     if (!(width > 0 && height > 0)) throw new CheckFailure('err_decode_failed');
+    // the container may hide a size the header reader did not see (e.g. a second SOF)
+    if (exceedsPixelLimits(width, height)) throw new CheckFailure('err_too_many_pixels', { width, height });
     if ((meta.orientation ?? 1) >= 5) [width, height] = [height, width];
     const fit = fitSize(width, height, maxSide);
     const { data, info } = await sharp(bytes, opts)
@@ -90,7 +93,7 @@ export function decodeBmp(b: Uint8Array): { width: number; height: number; data:
   }
   const topDown = height < 0;
   height = Math.abs(height);
-  if (!(width > 0 && height > 0) || width * height > LIMITS.maxPixels) throw fail();
+  if (!(width > 0 && height > 0) || exceedsPixelLimits(width, height)) throw fail();
   if (![1, 4, 8, 16, 24, 32].includes(bpp)) throw fail();
   if (compression !== 0 && compression !== 3 && compression !== 6) throw fail();
   // channel masks

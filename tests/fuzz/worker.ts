@@ -1,0 +1,89 @@
+/**
+ * Fuzz worker (a child process): builds a small reference library once, then runs the
+ * extension's check path (runCheck + decodeInNode) on every input the parent sends.
+ * The parent owns the clock: a case that does not answer in time gets this process killed.
+ */
+import { runCheck } from '../../utils/check';
+import { decodeInNode } from '../../utils/image/decode-node';
+import { ReferenceIndex } from '../../utils/hash/index';
+import { computeFingerprint } from '../../utils/hash/fingerprint';
+import type { RGBAImage } from '../../utils/types';
+import type { Decoder } from '../../utils/image/decode';
+import { REFERENCE_SEEDS, referenceJpeg } from '../fixtures/formats';
+import { problemsOf } from './oracle';
+
+export type ToWorker = { type: 'case'; id: number; bytes: Uint8Array };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'result'; id: number; ms: number; level: string; code?: string; problems: string[] }
+  | { type: 'fatal'; message: string }
+  /** Sent every 500 ms while a case runs: which stage it is in (a blocked JS thread sends none). */
+  | { type: 'beat'; id: number; stage: string; ms: number };
+
+const send = (m: FromWorker) => process.send?.(m);
+
+async function buildDeps() {
+  const index = new ReferenceIndex();
+  const pixels = new Map<string, RGBAImage>();
+  for (const seed of REFERENCE_SEEDS) {
+    const bytes = await referenceJpeg(seed);
+    const d = await decodeInNode(bytes, 'jpeg', 1024);
+    const name = `ref-${seed}.jpg`;
+    pixels.set(name, d.image);
+    index.add({ id: name, name, libraryId: 'fuzz', fp: computeFingerprint(d.image) });
+  }
+  // warm up lazily initialised code (sharp, exifr, parsers) so the first case is not the slowest
+  const warm = await referenceJpeg(REFERENCE_SEEDS[0]);
+  const deps0 = { index, loadReference: async (id: string) => pixels.get(id), decode: decodeInNode };
+  await runCheck({ bytes: warm }, deps0);
+  let n = 0;
+  return {
+    index,
+    loadReference: async (id: string) => pixels.get(id),
+    decode: (async (bytes, format, maxSide) => {
+      stage = 'decode';
+      try {
+        return await decodeInNode(bytes, format, maxSide);
+      } finally {
+        stage = 'match/verdict';
+      }
+    }) as Decoder,
+    newId: () => `case-${n++}`,
+    now: () => new Date(0),
+  };
+}
+
+let currentId = -1;
+let stage = 'idle';
+const fatal = (what: string) => (e: unknown) => {
+  send({ type: 'fatal', message: `${what} in case ${currentId}: ${String((e as Error)?.stack ?? e).slice(0, 1000)}` });
+  setTimeout(() => process.exit(70), 50);
+};
+process.on('uncaughtException', fatal('uncaught exception'));
+process.on('unhandledRejection', fatal('unhandled rejection'));
+process.on('disconnect', () => process.exit(0));
+
+const deps = await buildDeps();
+process.on('message', async (m: ToWorker) => {
+  if (m?.type !== 'case') return;
+  currentId = m.id;
+  stage = 'admit/metadata';
+  const t0 = performance.now();
+  const beat = setInterval(() => send({ type: 'beat', id: m.id, stage, ms: performance.now() - t0 }), 500);
+  let problems: string[];
+  let level = '';
+  let code: string | undefined;
+  try {
+    const res = await runCheck({ bytes: m.bytes }, deps);
+    level = res?.level;
+    code = res?.error?.code;
+    problems = problemsOf(res);
+  } catch (e) {
+    problems = [`runCheck threw: ${String((e as Error)?.stack ?? e).slice(0, 500)}`];
+  }
+  clearInterval(beat);
+  stage = 'idle';
+  const ms = performance.now() - t0;
+  send({ type: 'result', id: m.id, ms, level, code, problems });
+});
+send({ type: 'ready' });
