@@ -55,9 +55,14 @@ const LAZY_ATTRS = ['data-src', 'data-original', 'data-lazy-src', 'data-ks-lazyl
 export function imageSource(img: Element): string | undefined {
   const cur = absolute((img as HTMLImageElement).currentSrc);
   if (cur) return cur;
-  // The property is resolved against the document (relative src on demo pages); the attribute covers detached nodes.
-  const src = absolute((img as HTMLImageElement).src) ?? absolute(img.getAttribute('src'));
+  const attr = img.getAttribute('src');
+  const src = absolute(attr);
   if (src) return src;
+  // A relative src (demo pages): the property is resolved against the document.
+  if (attr && !PLACEHOLDER.test(attr)) {
+    const resolved = absolute((img as HTMLImageElement).src);
+    if (resolved) return resolved;
+  }
   for (const a of LAZY_ATTRS) {
     const v = absolute(img.getAttribute(a));
     if (v) return v;
@@ -217,7 +222,6 @@ function sizeOf(img: Element): number {
 
 /** Classify one image. `cache` maps ancestors to decisions already made from them upward. */
 function classify(img: Element, src: string, rules: EvidenceRules, cache: Map<Element, Decision>): Decision {
-  if (img.closest('[data-refundlens-skip]')) return 'reject';
   if (img.hasAttribute('data-refundlens-photo')) return 'evidence';
   const size = sizeOf(img);
   if (size > 0 && size < 48) return 'reject';
@@ -265,7 +269,15 @@ export function findEvidence(root: ParentNode, rules: EvidenceRules, fullSize: (
   }
   const cache = new Map<Element, Decision>();
   const accepted = new Set<string>();
+  let skipped: Set<Element> | undefined;
+  try {
+    const s = root.querySelectorAll('[data-refundlens-skip] img, img[data-refundlens-skip]');
+    if (s.length) skipped = new Set(s);
+  } catch {
+    /* ignore */
+  }
   for (const img of imgs) {
+    if (skipped?.has(img)) continue;
     try {
       const src = imageSource(img);
       if (!src || !rules.hosts.some((r) => r.test(src))) continue;
