@@ -17,13 +17,17 @@
 import { blurGray, resizeGray, sampleBilinear, type Gray } from '../hash/gray';
 import { applyAffine, type Affine } from './geometry';
 
-export const DIFF_GRID_SIDE = 192;
+export const DIFF_GRID_SIDE = 384;
 /** Residual (grey levels) under which a textured pixel agrees with the reference. */
 export const DIFF_AGREE = 18;
 /** Residual (grey levels) over which a pixel counts as changed. */
 export const DIFF_CHANGED = 30;
 /** Local gradient (grey levels per grid pixel) for a pixel to count as textured. */
 export const DIFF_TEXTURE = 6;
+/** Residual (grey levels) over which a pixel may belong to a changed region grown from seeds. */
+export const DIFF_LOW = 16;
+/** Seeds (pixels over DIFF_CHANGED) a region needs. */
+export const DIFF_SEEDS = 3;
 /** Smallest region, as a share of the compared area. */
 export const DIFF_MIN_REGION = 0.002;
 
@@ -47,7 +51,9 @@ export interface DenseResult {
   agreementAll: number;
   /** Share of valid pixels changed (after opening). */
   changedShare: number;
-  /** Changed regions in grid coordinates [x0,y0,x1,y1). */
+  /** Pixels of each region (same order). */
+  regionAreas: number[];
+  /** Changed regions in grid coordinates [x0,y0,x1,y1), largest first. */
   regions: [number, number, number, number][];
 }
 
@@ -157,18 +163,23 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
     }
   }
 
-  // step 5: changed mask, opening, components
-  let changed = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (valid[i] && rs[i] > DIFF_CHANGED) changed[i] = 1;
-  changed = dilate(erode(changed, gw, gh), gw, gh);
-  for (let i = 0; i < n; i++) if (!valid[i]) changed[i] = 0;
+  // step 5: hysteresis — components of (residual > DIFF_LOW) holding ≥ DIFF_SEEDS pixels over DIFF_CHANGED
+  const low = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (valid[i] && rs[i] > DIFF_LOW) low[i] = 1;
   const minArea = Math.max(4, DIFF_MIN_REGION * nValid);
-  const regions = components(changed, gw, gh, minArea);
-  let nChanged = 0;
+  const comps = labelComponents(low, gw, gh);
   const keep = new Uint8Array(n);
-  for (const r of regions) {
-    for (let y = r[1]; y < r[3]; y++) for (let x = r[0]; x < r[2]; x++) { const i = y * gw + x; if (changed[i]) keep[i] = 1; }
+  const regions: [number, number, number, number][] = [];
+  const areas: number[] = [];
+  for (const c of comps) {
+    let seeds = 0;
+    for (const i of c.pixels) if (rs[i] > DIFF_CHANGED) seeds++;
+    if (seeds < DIFF_SEEDS || c.pixels.length < minArea) continue;
+    for (const i of c.pixels) keep[i] = 1;
+    regions.push(c.box); areas.push(c.pixels.length);
   }
+  const order = regions.map((_, i) => i).sort((a, b) => areas[b] - areas[a]);
+  let nChanged = 0;
   for (let i = 0; i < n; i++) nChanged += keep[i];
 
   // overlap of the reference: map the reference corners back is costly; estimate by area ratio
@@ -180,7 +191,8 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
     textured, agreement: textured ? agree / textured : 0,
     agreementAll: nValid ? agreeAll / nValid : 0,
     changedShare: nValid ? nChanged / nValid : 0,
-    regions,
+    regions: order.map((i) => regions[i]),
+    regionAreas: order.map((i) => areas[i]),
   };
 }
 
@@ -219,50 +231,60 @@ function fillCurve(c: Float32Array): void {
   for (let i = 1; i < n; i++) if (c[i] < c[i - 1]) c[i] = c[i - 1];
 }
 
-function erode(m: Uint8Array, w: number, h: number): Uint8Array {
-  const o = new Uint8Array(m.length);
-  for (let y = 1; y < h - 1; y++) for (let x = 1; x < w - 1; x++) {
-    const i = y * w + x;
-    o[i] = m[i] & m[i - 1] & m[i + 1] & m[i - w] & m[i + w];
-  }
-  return o;
-}
+interface Component { pixels: number[]; box: [number, number, number, number] }
 
-function dilate(m: Uint8Array, w: number, h: number): Uint8Array {
-  const o = new Uint8Array(m.length);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const i = y * w + x;
-    o[i] = m[i] | (x > 0 ? m[i - 1] : 0) | (x < w - 1 ? m[i + 1] : 0) | (y > 0 ? m[i - w] : 0) | (y < h - 1 ? m[i + w] : 0);
-  }
-  return o;
-}
-
-/** Bounding boxes of 8-connected components with at least minArea pixels, largest first. */
-export function components(m: Uint8Array, w: number, h: number, minArea: number): [number, number, number, number][] {
-  const label = new Int32Array(m.length);
-  const out: { box: [number, number, number, number]; area: number }[] = [];
+/** 8-connected components of a binary mask. */
+export function labelComponents(m: Uint8Array, w: number, h: number): Component[] {
+  const label = new Uint8Array(m.length);
+  const out: Component[] = [];
   const stack: number[] = [];
-  let next = 1;
   for (let s = 0; s < m.length; s++) {
     if (!m[s] || label[s]) continue;
-    label[s] = next;
+    label[s] = 1;
     stack.push(s);
-    let x0 = w, y0 = h, x1 = 0, y1 = 0, area = 0;
+    const pixels: number[] = [];
+    let x0 = w, y0 = h, x1 = 0, y1 = 0;
     while (stack.length) {
       const i = stack.pop()!;
+      pixels.push(i);
       const x = i % w, y = (i / w) | 0;
-      area++;
       if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
       for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
         const xx = x + dx, yy = y + dy;
         if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
         const j = yy * w + xx;
-        if (m[j] && !label[j]) { label[j] = next; stack.push(j); }
+        if (m[j] && !label[j]) { label[j] = 1; stack.push(j); }
       }
     }
-    next++;
-    if (area >= minArea) out.push({ box: [x0, y0, x1 + 1, y1 + 1], area });
+    out.push({ pixels, box: [x0, y0, x1 + 1, y1 + 1] });
   }
-  out.sort((a, b) => b.area - a.area);
-  return out.map((o) => o.box);
+  return out;
+}
+
+/**
+ * Cover a mask with at most `maxBoxes` boxes: square tiles of the smallest size that fits the
+ * budget, merged along rows. Thin shapes (a painted crack) stay thin instead of becoming one big box.
+ */
+export function maskToBoxes(m: Uint8Array, w: number, h: number, maxBoxes = 48): [number, number, number, number][] {
+  for (let t = 2; ; t *= 2) {
+    const boxes: [number, number, number, number][] = [];
+    for (let ty = 0; ty < h; ty += t) {
+      let run = -1;
+      for (let tx = 0; tx <= w; tx += t) {
+        let on = false;
+        if (tx < w) {
+          for (let y = ty; y < Math.min(h, ty + t) && !on; y++) for (let x = tx; x < Math.min(w, tx + t); x++) if (m[y * w + x]) { on = true; break; }
+        }
+        if (on && run < 0) run = tx;
+        if (!on && run >= 0) { boxes.push([run, ty, Math.min(w, tx), Math.min(h, ty + t)]); run = -1; }
+      }
+    }
+    // merge vertically identical spans
+    const merged: [number, number, number, number][] = [];
+    for (const b of boxes) {
+      const prev = merged.find((p) => p[0] === b[0] && p[2] === b[2] && p[3] === b[1]);
+      if (prev) prev[3] = b[3]; else merged.push([...b]);
+    }
+    if (merged.length <= maxBoxes || t >= Math.max(w, h)) return merged;
+  }
 }

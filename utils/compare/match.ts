@@ -22,7 +22,7 @@ import type { Candidate, ReferenceIndex } from '../hash/index';
 import { extractFeatures, matchDescriptors, type Features } from '../hash/features';
 import { toGray, type Gray } from '../hash/gray';
 import { composeAffine, fitSimilarity, invertAffine, type Affine, type SimilarityFit } from './geometry';
-import { compareDense, type DenseResult } from './diff';
+import { compareDense, maskToBoxes, type DenseResult } from './diff';
 import { encodePng } from './png';
 
 export interface MatchDeps {
@@ -56,6 +56,8 @@ export const MATCH_MIN_TEXTURED = 150;
 export const MATCH_MIN_OVERLAP_REF = 0.3;
 /** …and the reference this share of the query (screenshots add frames around it). */
 export const MATCH_MIN_OVERLAP_QUERY = 0.15;
+/** Most boxes reported for the changed pixels (thin edits are covered by small boxes). */
+export const LOCALISATION_MAX_BOXES = 48;
 /** A local alteration: changed share of the compared area at least this… */
 export const EDIT_MIN_SHARE = 0.004;
 /** …with a largest region of at least this share of the compared area. */
@@ -218,21 +220,15 @@ function withFraming(v: string, d: DenseResult): string {
 function localise(query: RGBAImage, full: { width: number; height: number }, d: DenseResult): Localisation {
   const sx = (d.kx * full.width) / query.width, sy = (d.ky * full.height) / query.height;
   const nValid = d.valid.reduce((s, v) => s + v, 0) || 1;
-  const biggest = d.regions.length ? area(d.regions[0], d) / nValid : 0;
+  const biggest = d.regionAreas.length ? d.regionAreas[0] / nValid : 0;
   const edited = d.changedShare >= EDIT_MIN_SHARE && biggest >= EDIT_MIN_REGION;
   const regions: Box[] = edited
-    ? d.regions.map((r) => [
+    ? maskToBoxes(d.changed, d.gw, d.gh, LOCALISATION_MAX_BOXES).map((r) => [
       Math.max(0, Math.floor(r[0] * sx)), Math.max(0, Math.floor(r[1] * sy)),
       Math.min(full.width, Math.ceil(r[2] * sx)), Math.min(full.height, Math.ceil(r[3] * sy)),
     ])
     : [];
   return { regions, changedShare: edited ? d.changedShare : 0, overlayPng: overlay(query, d), edited };
-}
-
-function area(r: [number, number, number, number], d: DenseResult): number {
-  let n = 0;
-  for (let y = r[1]; y < r[3]; y++) for (let x = r[0]; x < r[2]; x++) n += d.changed[y * d.gw + x];
-  return n;
 }
 
 /** Heat map at analysis size: transparent where unchanged, yellow→red with the residual. */
