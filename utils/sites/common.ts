@@ -126,13 +126,18 @@ export function isSigned(u: URL): boolean {
 export const EVIDENCE_HEADINGS =
   /凭证|举证|买家上传|上传的?(?:图片|照片)|(?:买家|问题|售后|退款|退货|破损|瑕疵|实物|商品问题|质量问题)(?:图片|照片|图)|照片|附件|buyer(?:'s)?\s*(?:photos?|images?|pictures?)|(?:images?|photos?|pictures?)\s+(?:from|by|submitted by|uploaded by)\s+(?:the\s+)?(?:customer|buyer)|customer(?:'s)?\s*(?:photos?|images?|pictures?)|(?:return|claim|damage|defect)\s*(?:photos?|images?|pictures?)|evidence|attachments?/i;
 
-/** A label that names the merchant's side: its images are the merchant's own, never evidence. */
-export const MERCHANT_LABEL = /商家|卖家|店铺|我方|客服|平台|seller|merchant|\bstore\b|\bshop\b|\byour\b|\bmy\b/i;
+/**
+ * A label of the merchant's side: starts with the role and is a role name alone or names an upload
+ * ("商家凭证", "卖家上传的图片", "Your uploaded images"). Its images are the merchant's own. A buyer's
+ * sentence that merely mentions the seller ("卖家发的货有破损") does not count.
+ */
+export const MERCHANT_LABEL =
+  /^(?:商家|卖家|店铺|我方|客服|平台|小二|seller|merchant|store|shop|your|my)(?:$|\s*[:：]?\s*$|.*(?:凭证|举证|上传|图片|照片|留言|回复|说明|附件|photo|image|picture|upload|repl|respon|attachment|evidence|proof|note))/i;
 const BUYER_WORD = /买家|顾客|消费者|用户|buyer|customer/i;
 
-/** A label that names a product section (anchored: descriptions that merely mention 商品 do not count). */
+/** A heading of a product section, matched against the whole label ("商品信息", "退款商品", "Items ordered"). */
 export const PRODUCT_LABEL =
-  /^(?:退款|售后|退货|订单|购买|申请)?(?:商品|宝贝|货品|产品|主图|SKU)|^(?:products?|items?(?:\s+ordered)?|ordered\s+items?|line\s+items?|product\s+details?)\b/i;
+  /^(?:退款|售后|退货|订单|购买|申请)?(?:商品|宝贝|货品|产品|主图|SKU)(?:信息|详情|图片|名称|主图|明细|清单)?(?:\s*[(（]\d+[)）])?$|^(?:products?|items?(?:\s+ordered)?|ordered\s+items?|line\s+items?|product\s+details?|item\s+details?)(?:\s*\(\d+\))?$/i;
 
 /** Class/id parts (split on - _ and camelCase) of containers with evidence photos. */
 export const EVIDENCE_PARTS = new Set(['evidence', 'evidences', 'proof', 'proofs', 'voucher', 'vouchers', 'pingzheng', 'certificate', 'certificates', 'credential', 'credentials', 'attachment', 'attachments']);
@@ -181,9 +186,10 @@ function labelOf(n: Node): string | undefined {
 }
 
 export function judgeLabel(text: string, headings: RegExp): Decision {
-  if (MERCHANT_LABEL.test(text) && !BUYER_WORD.test(text)) return 'reject';
-  if (headings.test(text)) return 'evidence';
-  if (PRODUCT_LABEL.test(text.replace(/^[\s:：*·•]+/, ''))) return 'reject';
+  const t = text.replace(/[\s\u00a0]+/g, ' ').replace(/^[\s*·•]+|[\s:：]+$/g, '');
+  if (MERCHANT_LABEL.test(t) && !BUYER_WORD.test(t)) return 'reject';
+  if (headings.test(t)) return 'evidence';
+  if (PRODUCT_LABEL.test(t)) return 'reject';
   return 'unknown';
 }
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS, adapterFor, allImageHosts, allSellerMatches, generic, makeRuleAdapter, originPatternsForRule, validateRule } from '../../../utils/sites';
 import { matchPatternToRegExp, urlMatches } from '../../../utils/sites/match';
-import { parseShownDate } from '../../../utils/sites/common';
+import { EVIDENCE_HEADINGS, judgeLabel, parseShownDate } from '../../../utils/sites/common';
 
 describe('match patterns', () => {
   it('behave like the browser’s', () => {
@@ -161,5 +161,34 @@ describe('dates shown on pages', () => {
   it('returns nothing for non-dates and ambiguous numeric dates', () => {
     for (const t of ['', '订单号', '3612345678901234567', '05/06/2024', '2024-13-40', 'Marketplace 12 2024', '1899-01-01']) expect(parseShownDate(t), t).toBeUndefined();
     expect(parseShownDate('05/06/2024', { order: 'dmy' })).toBe('2024-06-05');
+  });
+});
+
+describe('section labels', () => {
+  it.each([
+    ['上传凭证', 'evidence'],
+    ['退款凭证：', 'evidence'],
+    ['买家举证图片', 'evidence'],
+    ['售后凭证（3张）', 'evidence'],
+    ['Images from customer', 'evidence'],
+    ['Photos submitted by the buyer', 'evidence'],
+    ['Customer images', 'evidence'],
+    ['商家凭证', 'reject'],
+    ['卖家上传的图片', 'reject'],
+    ['商家：', 'reject'],
+    ['Your uploaded images', 'reject'],
+    ['Seller photos', 'reject'],
+    ['商品信息', 'reject'],
+    ['退款商品', 'reject'],
+    ['宝贝', 'reject'],
+    ['Items ordered', 'reject'],
+    ['Product details', 'reject'],
+    // A buyer's sentence that mentions the seller or the product is not a section label.
+    ['卖家发的货有破损', 'unknown'],
+    ['商品破损严重，屏幕裂了', 'unknown'],
+    ['退款信息', 'unknown'],
+    ['买家', 'unknown'],
+  ])('%s → %s', (label, want) => {
+    expect(judgeLabel(label, EVIDENCE_HEADINGS)).toBe(want);
   });
 });
