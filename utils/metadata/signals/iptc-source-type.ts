@@ -10,11 +10,12 @@ import { NS, xmpValues } from '../xmp';
 import { AI_SOURCE_TYPES } from './c2pa';
 import { descriptiveFields, signal, type SignalModule } from './util';
 
-const CREDIT_LINES: { re: RegExp; weight: number; code: string; type: string }[] = [
+const CREDIT_LINES: { re: RegExp; weight: number; code: string; type: string; fields?: RegExp }[] = [
   { re: /Made with Google AI/i, weight: 1, code: 'sig_credit_ai_made', type: 'Google AI' },
   { re: /Edited with Google AI/i, weight: 0.9, code: 'sig_credit_ai_edited', type: 'Google AI' },
   { re: /Image Playground/i, weight: 1, code: 'sig_credit_ai_made', type: 'Apple Image Playground' },
-  { re: /Made with AI|AI[- ]generated image|Generated (?:with|by) AI/i, weight: 0.9, code: 'sig_credit_ai_made', type: 'AI' },
+  // Generic wording only counts in credit/title/tool fields, never in a free-text caption.
+  { re: /^(Made with AI|AI[- ]generated(?: image)?|Generated (?:with|by) AI)$/i, weight: 0.9, code: 'sig_credit_ai_made', type: 'AI', fields: /(Credit|Title|Software|CreatorTool)$/ },
 ];
 
 export const iptcSourceType: SignalModule = {
@@ -43,7 +44,7 @@ export const iptcSourceType: SignalModule = {
     for (const f of descriptiveFields(ctx)) {
       if (f.value.length > 300) continue;
       for (const c of CREDIT_LINES) {
-        if (!c.re.test(f.value)) continue;
+        if (!c.re.test(f.value.trim()) || (c.fields && !c.fields.test(f.field))) continue;
         const key = `${c.code}|${c.type}`;
         if (seen.has(key)) break;
         seen.add(key);
