@@ -92,7 +92,12 @@ export function tiff(spec: TiffSpec): Uint8Array {
       default: return [...v.value];
     }
   };
-  const countOf = (v: TiffValue) => (v.type === 'ascii' ? v.value.length + 1 : v.type === 'short' || v.type === 'long' ? 1 : v.type === 'rational' ? v.value.length : v.value.length);
+  const countOf = (v: TiffValue): number => {
+    if (v.type === 'ascii') return v.value.length + 1;
+    if (v.type === 'rational') return v.value.length;
+    if (v.type === 'undefined' || v.type === 'byte') return v.value.length;
+    return 1;
+  };
   const out: number[] = [...(le ? [0x49, 0x49, 0x2a, 0] : [0x4d, 0x4d, 0, 0x2a]), ...w32(8)];
   // Layout: IFD0, IFD1, Exif IFD, GPS IFD, then data area.
   const ifd0 = { ...(spec.ifd0 ?? {}) };
