@@ -394,7 +394,7 @@ function cleanValue(field: TicketField, raw: string, dates: DateOptions, labels:
     return m && /\d/.test(m[0]) ? m[0] : undefined;
   }
   if (field === 'buyer') {
-    const b = v.replace(/\s*(?:复制|联系买家|联系|旺旺|copy|contact(?: buyer)?)$/i, '').trim();
+    const b = v.replace(/(?:\s*(?:复制|联系买家|联系|旺旺|和我联系|copy|contact(?: buyer)?))+$/i, '').trim();
     return b && b.length <= 64 && /[\p{L}\p{N}]/u.test(b) ? b : undefined;
   }
   return parseShownDate(v, dates);
@@ -447,7 +447,18 @@ function readLabelled(scope: Node, dates: DateOptions, labels: Record<TicketFiel
       }
     }
     const f = fieldOf(text, labels);
-    if (f) pending = f;
+    if (f) {
+      pending = f;
+      continue;
+    }
+    // "订单号 3612…" without a colon: a short Chinese label, a space, the value (not for English,
+    // where "Customer images" is a heading, not a name).
+    const sp = /^([\u4e00-\u9fff]{2,8})\s+(\S.*)$/.exec(text);
+    const g = sp && fieldOf(sp[1], labels);
+    if (g) {
+      const v = cleanValue(g, sp![2], dates, labels);
+      if (v !== undefined && out[g] === undefined) out[g] = v;
+    }
   }
 }
 

@@ -192,3 +192,25 @@ describe('section labels', () => {
     expect(judgeLabel(label, EVIDENCE_HEADINGS)).toBe(want);
   });
 });
+
+describe('ticket labels in other layouts', () => {
+  it('reads same-node values, label+space values and dl/table pairs, ignoring copy buttons', () => {
+    document.body.innerHTML = `<div class="refund">
+      <p>订单号 3612345678901234567 <a>复制</a></p>
+      <dl><dt>退款编号</dt><dd>198765432101234567<button>复制</button></dd><dt>买家昵称</dt><dd>小李 旺旺联系</dd></dl>
+      <p>申请时间：2024-05-12 14:03</p>
+      <div class="proof"><img data-t="p" src="https://img.alicdn.com/imgextra/i1/0/O1CN01p_!!0.jpg_120x120.jpg" width="120" height="120"></div></div>`;
+    const { taobao } = ADAPTERS_BY_ID;
+    expect(taobao.ticketInfo(document, document.querySelector('[data-t="p"]')!)).toEqual({
+      site: 'taobao', orderId: '3612345678901234567', refundId: '198765432101234567', buyer: '小李', refundAt: '2024-05-12T14:03:00+08:00',
+    });
+  });
+  it('never throws on odd roots', () => {
+    for (const a of [...ADAPTERS, generic]) {
+      expect(() => a.ticketInfo(document.createDocumentFragment())).not.toThrow();
+      expect(() => a.findBuyerPhotos(document.createDocumentFragment())).not.toThrow();
+      expect(a.photoUrl(document.createElement('img'))).toBeUndefined();
+    }
+  });
+});
+const ADAPTERS_BY_ID = Object.fromEntries(ADAPTERS.map((a) => [a.id, a]));
