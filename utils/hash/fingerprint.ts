@@ -47,6 +47,12 @@ export interface Fingerprint {
   trim: [number, number, number, number];
   /** Local descriptors: n × 4 words (128 bits each). */
   kp: Uint32Array;
+  /**
+   * Geometry of each descriptor, n × 2 bytes: orientation (256 steps per turn) and size
+   * (4·log2 of the keypoint's pixel size, +128). Lets the index vote in (reference, rotation,
+   * scale) cells, so chance descriptor collisions scatter while a true copy piles up in one cell.
+   */
+  kpg?: Uint8Array;
   /** Query only: mirror descriptors of the same keypoints, n × 4 words. */
   kpm?: Uint32Array;
   /** Query only: hashes of the trimmed image turned 90°, 180°, 270° clockwise. */
@@ -201,7 +207,10 @@ export function fingerprintWithFeatures(img: RGBAImage, opts: FingerprintOptions
   }
   const kp = new Uint32Array(keep.length * 4);
   const kpm = opts.query ? new Uint32Array(keep.length * 4) : undefined;
+  const kpg = new Uint8Array(keep.length * 2);
   keep.forEach((i, k) => {
+    kpg[k * 2] = angleByte(features.angle[i]);
+    kpg[k * 2 + 1] = sizeByte(features.size[i] * (FP_HASH_SIDE / Math.max(img.width, img.height)));
     for (let w = 0; w < 4; w++) {
       kp[k * 4 + w] = features.desc[i * 8 + w];
       if (kpm) kpm[k * 4 + w] = features.mdesc![i * 8 + w];
@@ -220,12 +229,23 @@ export function fingerprintWithFeatures(img: RGBAImage, opts: FingerprintOptions
     height: img.height,
     trim: [Math.round(tb[0] * scale), Math.round(tb[1] * scale), Math.min(img.width, Math.round(tb[2] * scale)), Math.min(img.height, Math.round(tb[3] * scale))],
     kp,
+    kpg,
   };
   if (opts.query) {
     fp.kpm = kpm;
     fp.rot = [hash(rotateImage(trimmed, 1)), hash(rotateImage(trimmed, 2)), hash(rotateImage(trimmed, 3))];
   }
   return { fp, gray, features };
+}
+
+/** Orientation in 256 steps per turn. */
+export function angleByte(rad: number): number {
+  return Math.round((rad / (2 * Math.PI)) * 256) & 255;
+}
+
+/** Keypoint size relative to the image's longest side, as 4·log2 + 128 (so resizing keeps it). */
+export function sizeByte(relSize: number): number {
+  return Math.max(0, Math.min(255, Math.round(4 * Math.log2(Math.max(1e-6, relSize)) + 128)));
 }
 
 export function computeFingerprint(img: RGBAImage, opts: FingerprintOptions = {}): Fingerprint {

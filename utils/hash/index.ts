@@ -38,11 +38,14 @@ export interface Candidate {
 export const GLOBAL_CHUNKS = 16;
 /** Global distance at or under which a reference is a candidate on its own. */
 export const GLOBAL_CANDIDATE_DISTANCE = 72;
-export const LOCAL_TABLES = 4;
+export const LOCAL_TABLES = 6;
+/** Hough cells: rotation in 8 steps of 45°, scale in octaves. */
+export const HOUGH_ANGLE_SHIFT = 5;
+export const HOUGH_SCALE_STEP = 4;
 /** Max Hamming distance over 128 bits for two descriptors to be the same point. */
 export const LOCAL_MATCH_DISTANCE = 22;
 /** Votes for a reference to be a candidate from the local stage alone. */
-export const LOCAL_MIN_VOTES = 3;
+export const LOCAL_MIN_VOTES = 4;
 /** Buckets larger than this are skipped at query time (uninformative, e.g. flat-area descriptors). */
 export const MAX_BUCKET = 4096;
 
@@ -62,6 +65,8 @@ export class ReferenceIndex {
   /** slot × FP_KEYPOINTS × 4 words. */
   private desc = new Uint32Array(FP_KEYPOINTS * 4 * 64);
   private nkp = new Uint8Array(64);
+  /** slot × FP_KEYPOINTS × 2 bytes: angle, size (see Fingerprint.kpg). */
+  private geo = new Uint8Array(FP_KEYPOINTS * 2 * 64);
   /** GLOBAL_CHUNKS tables: chunk value → slot*2+isMirror. */
   private gTables: Map<number, number[]>[] = Array.from({ length: GLOBAL_CHUNKS }, () => new Map());
   /** LOCAL_TABLES tables: chunk value → slot*FP_KEYPOINTS+k. */
@@ -99,6 +104,9 @@ export class ReferenceIndex {
     for (let k = 0; k < n; k++) {
       const at = (slot * FP_KEYPOINTS + k) * 4;
       for (let w = 0; w < 4; w++) this.desc[at + w] = kp![k * 4 + w];
+      const kpg = fp.kpg instanceof Uint8Array && fp.kpg.length >= (k + 1) * 2 ? fp.kpg : undefined;
+      this.geo[(slot * FP_KEYPOINTS + k) * 2] = kpg ? kpg[k * 2] : 0;
+      this.geo[(slot * FP_KEYPOINTS + k) * 2 + 1] = kpg ? kpg[k * 2 + 1] : 128;
       for (let t = 0; t < LOCAL_TABLES; t++) {
         const key = localKey(this.desc, at, t);
         const tab = this.lTables[t];
@@ -138,7 +146,7 @@ export class ReferenceIndex {
 
   /** Approximate bytes held per reference by the typed arrays and postings (excludes the entry objects). */
   bytesPerReference(): number {
-    return 16 * 4 + 2 * GLOBAL_CHUNKS * 4 + FP_KEYPOINTS * 4 * 4 + FP_KEYPOINTS * LOCAL_TABLES * 4 + 1 + 8;
+    return 16 * 4 + 2 * GLOBAL_CHUNKS * 4 + FP_KEYPOINTS * (4 * 4 + 2) + FP_KEYPOINTS * LOCAL_TABLES * 4 + 1 + 8;
   }
 
   private rebuild(): void {
@@ -153,6 +161,7 @@ export class ReferenceIndex {
     const g = new Uint32Array(cap * 16); g.set(this.globals); this.globals = g;
     const d = new Uint32Array(cap * FP_KEYPOINTS * 4); d.set(this.desc); this.desc = d;
     const k = new Uint8Array(cap); k.set(this.nkp); this.nkp = k;
+    const g2 = new Uint8Array(cap * FP_KEYPOINTS * 2); g2.set(this.geo); this.geo = g2;
   }
 
   /**
@@ -197,27 +206,41 @@ export class ReferenceIndex {
         }
       }
     });
-    // LOCAL
-    const sets = [q.kp, q.kpm].filter((x): x is Uint32Array => x instanceof Uint32Array);
+    // LOCAL: Hough voting in (reference, rotation, scale) cells
+    const cells = new Map<number, number>();
     const lastVoter = new Map<number, number>();
     let voter = 0;
-    for (const set of sets) {
+    const qg = q.kpg instanceof Uint8Array ? q.kpg : undefined;
+    const sets = [q.kp, q.kpm];
+    for (let si = 0; si < 2; si++) {
+      const set = sets[si];
+      if (!(set instanceof Uint32Array)) continue;
       const n = set.length >> 2;
       for (let i = 0; i < n; i++, voter++) {
         const at = i * 4;
         const a0 = set[at], a1 = set[at + 1], a2 = set[at + 2], a3 = set[at + 3];
+        // a mirrored keypoint's orientation is π − θ
+        const qa = qg ? (si ? (128 - qg[i * 2]) & 255 : qg[i * 2]) : 0;
+        const qs = qg ? qg[i * 2 + 1] : 128;
         for (let t = 0; t < LOCAL_TABLES; t++) {
           const l = this.lTables[t][localKey(set, at, t)];
           if (!l || l.length > MAX_BUCKET) continue;
           for (let p = 0; p < l.length; p++) {
             const code = l[p];
-            const slot = (code / FP_KEYPOINTS) | 0;
-            if (lastVoter.get(slot) === voter) continue;
             const b = code * 4;
             const d = popcount32(a0 ^ this.desc[b]) + popcount32(a1 ^ this.desc[b + 1]) + popcount32(a2 ^ this.desc[b + 2]) + popcount32(a3 ^ this.desc[b + 3]);
-            if (d > LOCAL_MATCH_DISTANCE || !this.slots[slot]) continue;
-            lastVoter.set(slot, voter);
-            get(slot).votes++;
+            if (d > LOCAL_MATCH_DISTANCE) continue;
+            const slot = (code / FP_KEYPOINTS) | 0;
+            if (!this.slots[slot]) continue;
+            const ab = (((this.geo[code * 2] - qa) & 255) + (1 << (HOUGH_ANGLE_SHIFT - 1))) & 255;
+            const sb = Math.max(0, Math.min(15, Math.floor((this.geo[code * 2 + 1] - qs) / HOUGH_SCALE_STEP + 8.5)));
+            const cell = (slot * 2 + si) * 128 + (ab >> HOUGH_ANGLE_SHIFT) * 16 + sb;
+            if (lastVoter.get(cell) === voter) continue;
+            lastVoter.set(cell, voter);
+            const v = (cells.get(cell) ?? 0) + 1;
+            cells.set(cell, v);
+            const c = get(slot);
+            if (v > c.votes) c.votes = v;
           }
         }
       }
@@ -236,7 +259,9 @@ export class ReferenceIndex {
   }
 }
 
+/** Table t keys on two bytes of the 16-byte descriptor (disjoint pairs across tables). */
+const KEY_BYTES: [number, number][] = [[0, 9], [2, 11], [4, 13], [6, 15], [8, 1], [10, 3]];
 function localKey(d: Uint32Array, at: number, t: number): number {
-  const w = d[at + t];
-  return (w >>> 8) & 0xffff; // bits 8..23 of word t
+  const [a, b] = KEY_BYTES[t];
+  return ((d[at + (a >> 2)] >>> ((a & 3) * 8)) & 0xff) | (((d[at + (b >> 2)] >>> ((b & 3) * 8)) & 0xff) << 8);
 }
