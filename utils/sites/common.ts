@@ -203,11 +203,14 @@ function judgeNode(node: Element, rules: EvidenceRules): Decision {
     const d = judgeLabel(aria, rules.headings);
     if (d !== 'unknown') return d;
   }
-  // Labels just before this node: previous element or text siblings (at most 4 non-empty ones).
-  let seen = 0;
-  for (let s = node.previousSibling; s && seen < 4; s = s.previousSibling) {
+  // Labels just before this node: previous element or text siblings. Images and blocks with images
+  // (the other photos of the same row) are stepped over; at most 4 texts and 40 siblings are read.
+  let texts = 0;
+  let steps = 0;
+  for (let s = node.previousSibling; s && texts < 4 && steps < 40; s = s.previousSibling, steps++) {
     if (s.nodeType === 3 && !(s.textContent ?? '').trim()) continue;
-    seen++;
+    if (s.nodeType === 1 && ((s as Element).tagName === 'IMG' || (s as Element).querySelector('img'))) continue;
+    texts++;
     const t = labelOf(s);
     if (!t) continue;
     const d = judgeLabel(t, rules.headings);

@@ -214,3 +214,16 @@ describe('ticket labels in other layouts', () => {
   });
 });
 const ADAPTERS_BY_ID = Object.fromEntries(ADAPTERS.map((a) => [a.id, a]));
+
+describe('evidence rows', () => {
+  it('a label before a long row of photos covers all of them; merchant rows next to it stay out', () => {
+    const imgs = (p: string, n: number) => Array.from({ length: n }, (_, i) => `<img data-t="${p}${i}" src="https://img.alicdn.com/imgextra/i1/0/O1CN01${p}${i}_!!0.jpg_120x120.jpg" width="120" height="120">`).join('');
+    document.body.innerHTML = `<div class="wrap"><div>凭证：${imgs('b', 9)}</div><div>商家凭证：${imgs('m', 3)}</div></div>`;
+    expect(ADAPTERS_BY_ID.taobao.findBuyerPhotos(document).map((i) => i.getAttribute('data-t'))).toEqual(Array.from({ length: 9 }, (_, i) => `b${i}`));
+  });
+  it('honours data-refundlens-skip and data-refundlens-photo', () => {
+    document.body.innerHTML = `<div><div>凭证</div><div data-refundlens-skip><img data-t="s" src="https://img.alicdn.com/imgextra/s.jpg" width="120" height="120"></div>
+      <div class="goods"><img data-t="forced" data-refundlens-photo src="https://img.alicdn.com/imgextra/f.jpg" width="120" height="120"></div></div>`;
+    expect(ADAPTERS_BY_ID.taobao.findBuyerPhotos(document).map((i) => i.getAttribute('data-t'))).toEqual(['forced']);
+  });
+});
