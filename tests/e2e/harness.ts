@@ -20,12 +20,37 @@ export interface Route {
 export interface LocalServer {
   url: string;
   routes: Map<string, Route>;
+  /** Every request this server answered, as "METHOD /path". */
+  log: string[];
   close(): Promise<void>;
 }
 
+/**
+ * A proxy that answers nothing and remembers every request sent to it. Chromium is launched
+ * with it as its proxy, so any request to anything but loopback (which Chromium never proxies)
+ * from any extension context, page or service worker lands in `seen`.
+ */
+export async function startEgressTrap(): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    res.writeHead(403);
+    res.end();
+  });
+  server.on('connect', (req, socket) => {
+    seen.push(`CONNECT ${req.url}`);
+    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(() => ok()); }) };
+}
+
 export async function startServer(routes = new Map<string, Route>(), port = 0): Promise<LocalServer> {
+  const log: string[] = [];
   const server: Server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    log.push(`${req.method} ${path}`);
     const r = routes.get(path);
     if (!r) {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -48,6 +73,7 @@ export async function startServer(routes = new Map<string, Route>(), port = 0): 
   return {
     url: `http://127.0.0.1:${addr.port}`,
     routes,
+    log,
     close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(() => ok()); }),
   };
 }
@@ -68,7 +94,7 @@ export interface ExtensionBrowser {
 }
 
 /** Chromium with the unpacked extension. `headless: false` only when a display is there. */
-export async function launchWithExtension(opts: { headless?: boolean; userDataDir?: string; lang?: string } = {}): Promise<ExtensionBrowser> {
+export async function launchWithExtension(opts: { headless?: boolean; userDataDir?: string; lang?: string; proxy?: string } = {}): Promise<ExtensionBrowser> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('extension not built: run `npm run build` first');
   const userDataDir = opts.userDataDir ?? mkdtempSync(join(tmpdir(), 'refundlens-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -88,6 +114,7 @@ export async function launchWithExtension(opts: { headless?: boolean; userDataDi
       ...(opts.lang ? [`--lang=${opts.lang}`] : []),
     ],
     viewport: { width: 1280, height: 900 },
+    ...(opts.proxy ? { proxy: { server: opts.proxy, bypass: '127.0.0.1,localhost' } } : {}),
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
   const extensionId = new URL(worker.url()).host;

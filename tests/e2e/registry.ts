@@ -8,3 +8,6 @@ export const test = (name: string, fn: E2ETest['fn']) => void tests.push({ name,
 export function expect(cond: unknown, what: string): asserts cond {
   if (!cond) throw new Error('expected: ' + what);
 }
+
+/** Shared state of one e2e session (set by run.ts). */
+export const session: { egress: string[]; proxy?: string } = { egress: [] };

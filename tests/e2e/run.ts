@@ -6,9 +6,9 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchWithExtension, startServer } from './harness';
+import { launchWithExtension, startEgressTrap, startServer } from './harness';
 import { demoRoutes } from '../fixtures/demo';
-import { tests } from './registry';
+import { tests, session } from './registry';
 
 for (const f of readdirSync(join(import.meta.dirname, 'suites')).filter((f) => f.endsWith('.ts')).sort()) {
   await import('./suites/' + f);
@@ -17,7 +17,11 @@ for (const f of readdirSync(join(import.meta.dirname, 'suites')).filter((f) => f
 async function main() {
   const filter = process.argv[2];
   const server = await startServer(await demoRoutes());
-  const b = await launchWithExtension();
+  // Every request to anything but loopback goes to this trap (see suites/99-egress.ts).
+  const trap = await startEgressTrap();
+  session.egress = trap.seen;
+  session.proxy = trap.url;
+  const b = await launchWithExtension({ proxy: trap.url });
   let passed = 0, failed = 0;
   for (const t of tests) {
     if (filter && !t.name.includes(filter)) continue;
@@ -33,6 +37,7 @@ async function main() {
   }
   await b.close();
   await server.close();
+  await trap.close();
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }
