@@ -47,9 +47,9 @@ export const MATCH_MAX_VERIFY = 3;
 /** RANSAC inliers needed to trust a keypoint alignment. */
 export const MATCH_MIN_INLIERS = 8;
 /** Share of textured overlap pixels that must agree with the reference. */
-export const MATCH_MIN_AGREEMENT = 0.55;
+export const MATCH_MIN_AGREEMENT = 0.4;
 /** Texture-less pictures: share of all compared pixels that must agree. */
-export const MATCH_MIN_AGREEMENT_FLAT = 0.8;
+export const MATCH_MIN_AGREEMENT_FLAT = 0.85;
 /** Textured grid pixels needed for the agreement to mean anything. */
 export const MATCH_MIN_TEXTURED = 150;
 /** The query must cover this share of the reference (crop keeps ≥ 60 % of the area)… */
@@ -148,8 +148,9 @@ function verify(q: FingerprintWork, cand: Candidate, ref: RefWork, trace?: Match
 
 export function passes(d: DenseResult, method: string, distance: number): boolean {
   if (d.overlapRef < MATCH_MIN_OVERLAP_REF || d.overlapQuery < MATCH_MIN_OVERLAP_QUERY) return false;
-  if (d.textured >= MATCH_MIN_TEXTURED) return d.agreement >= MATCH_MIN_AGREEMENT;
-  // texture-less pictures (smooth gradients, night shots): only with a close global hash and near-total agreement
+  if (d.textured >= MATCH_MIN_TEXTURED && d.agreement >= MATCH_MIN_AGREEMENT) return true;
+  // texture-less pictures (smooth gradients, night shots, where any texture may be the edit itself):
+  // only with a close global hash and near-total agreement over every compared pixel
   return method === 'global' && distance <= GLOBAL_SURE_DISTANCE && d.agreementAll >= MATCH_MIN_AGREEMENT_FLAT;
 }
 
