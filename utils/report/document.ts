@@ -1,0 +1,224 @@
+/**
+ * The words of the report: the verdict sentence a platform reviewer understands, the frame
+ * description for packing-video references and the blocks the PDF and PNG exports lay out.
+ * Same words as the report page (both use message keys from locales/report.json).
+ */
+import { formatTimestamp } from '../video/timecode';
+import type { VerdictLevel } from '../types';
+import { formatBytes, formatDate, formatPercent, formatTime } from './format';
+import type { Block } from './layout';
+import { frameOf, regionsOnImage, type ReportModel } from './model';
+import type { Translate } from './translate';
+
+export const LEVEL_COLOURS: Record<VerdictLevel, string> = {
+  derived: '#c62828',
+  'derived-edited': '#b71c1c',
+  'ai-labelled': '#c62828',
+  edited: '#ef6c00',
+  'no-evidence': '#2e7d32',
+  error: '#616161',
+};
+
+export const LEVEL_KEYS: Record<VerdictLevel, string> = {
+  derived: 'level_derived',
+  'derived-edited': 'level_derived_edited',
+  'ai-labelled': 'level_ai_labelled',
+  edited: 'level_edited',
+  'no-evidence': 'level_no_evidence',
+  error: 'level_error',
+};
+
+/** "frame at 00:12 of packing video “X” (recorded 2026-11-20)", or undefined for photos. */
+export function frameText(model: Pick<ReportModel, 'reference'>, tr: Translate, offsetMin = 0): string | undefined {
+  const f = frameOf(model);
+  if (!f) return undefined;
+  const time = formatTimestamp(f.timeMs);
+  return f.recordedAt
+    ? tr('rpt_frame', { time, video: f.video, date: formatTime(f.recordedAt, offsetMin) })
+    : tr('rpt_frame_undated', { time, video: f.video });
+}
+
+/** The conclusion in plain words, one or two sentences. */
+export function verdictSentences(model: ReportModel, tr: Translate, offsetMin = 0): string[] {
+  const name = model.match?.referenceName ?? model.reference?.name ?? '';
+  const out: string[] = [];
+  switch (model.level) {
+    case 'derived':
+      out.push(tr('rpt_summary_derived', { name }));
+      break;
+    case 'derived-edited':
+      out.push(tr('rpt_summary_derived_edited', {
+        name,
+        count: model.localisation?.regions.length ?? 0,
+        percent: Math.max(1, Math.round((model.localisation?.changedShare ?? 0) * 100)),
+      }));
+      break;
+    case 'ai-labelled':
+      out.push(tr('rpt_summary_ai_labelled'));
+      break;
+    case 'edited':
+      out.push(tr('rpt_summary_edited'));
+      break;
+    case 'no-evidence':
+      out.push(tr('rpt_summary_no_evidence'));
+      break;
+    case 'error':
+      out.push(tr('rpt_summary_error', { reason: model.error ? tr(model.error.code, model.error.params) : '' }));
+      break;
+  }
+  const frame = frameText(model, tr, offsetMin);
+  if (frame && model.match) out.push(tr('rpt_summary_frame', { frame }));
+  if (model.repeatBuyer) out.push(tr('why_repeat_buyer', { buyer: model.repeatBuyer.buyer, count: model.repeatBuyer.count }));
+  return out;
+}
+
+export interface BlockOptions {
+  offsetMin?: number;
+}
+
+/** File facts rows, also used by the report page. */
+export function fileRows(model: ReportModel, tr: Translate, offsetMin = 0): { k: string; v: string }[] {
+  const f = model.file;
+  const s = model.summary;
+  const rows: { k: string; v: string }[] = [
+    { k: tr('rpt_file_sha256'), v: f?.sha256 || '—' },
+    { k: tr('rpt_file_size'), v: formatBytes(f?.bytes) },
+    { k: tr('rpt_file_format'), v: (f?.format ?? s?.format ?? '').toUpperCase() },
+    { k: tr('rpt_file_dimensions'), v: f?.width && f.height ? `${f.width} × ${f.height}` : '' },
+    { k: tr('rpt_file_source'), v: f?.sourceUrl ?? '' },
+    { k: tr('rpt_file_page'), v: f?.pageUrl ?? '' },
+    { k: tr('rpt_checked_at'), v: formatTime(model.checkedAt, offsetMin) },
+    { k: tr('rpt_check_id'), v: model.id },
+  ];
+  if (s) {
+    rows.push(
+      { k: tr('meta_camera'), v: [s.make, s.model].filter(Boolean).join(' ') || tr('meta_none') },
+      { k: tr('meta_capture_time'), v: s.captureTime ?? tr('meta_none') },
+      { k: tr('meta_software'), v: s.software ?? tr('meta_none') },
+    );
+  }
+  return rows;
+}
+
+export function ticketRows(model: ReportModel, tr: Translate, offsetMin = 0): { k: string; v: string }[] {
+  const tk = model.ticket;
+  if (!tk) return [];
+  const rows = [
+    { k: tr('rpt_ticket_site'), v: tk.site ?? '' },
+    { k: tr('rpt_ticket_order'), v: tk.orderId ?? '' },
+    { k: tr('rpt_ticket_refund'), v: tk.refundId ?? '' },
+    { k: tr('rpt_ticket_buyer'), v: tk.buyer ?? '' },
+    { k: tr('rpt_ticket_ordered'), v: formatTime(tk.orderedAt, offsetMin) },
+    { k: tr('rpt_ticket_refund_at'), v: formatTime(tk.refundAt, offsetMin) },
+  ];
+  return rows.filter((r) => r.v);
+}
+
+export function matchRows(model: ReportModel, tr: Translate, offsetMin = 0): { k: string; v: string }[] {
+  const m = model.match;
+  if (!m) return [];
+  const ref = model.reference;
+  const rows = [
+    { k: tr('rpt_match_name'), v: m.referenceName },
+    { k: tr('rpt_match_source'), v: frameText(model, tr, offsetMin) ?? tr('rpt_source_photo') },
+    { k: tr('rpt_match_library'), v: ref?.libraryName ?? '' },
+    { k: tr('rpt_match_added'), v: ref ? formatTime(ref.addedAt, offsetMin) : tr('rpt_reference_deleted') },
+    { k: tr('rpt_match_sha'), v: ref?.sha256 ?? '' },
+    { k: tr('rpt_match_size'), v: ref ? `${ref.width} × ${ref.height}, ${formatBytes(ref.originalBytes)}` : '' },
+    { k: tr('rpt_match_confidence'), v: formatPercent(m.confidence) },
+    { k: tr('rpt_match_method'), v: m.method },
+    { k: tr('rpt_match_variant'), v: m.variant ?? '' },
+    { k: tr('rpt_match_distance'), v: `${m.distance} / 256` },
+  ];
+  if (model.localisation) {
+    rows.push({ k: tr('rpt_changed_share'), v: `${formatPercent(model.localisation.changedShare)} (${model.localisation.regions.length})` });
+  }
+  return rows.filter((r) => r.v);
+}
+
+export function imageHashRows(model: ReportModel, tr: Translate): { k: string; v: string }[] {
+  const rows: { k: string; v: string }[] = [];
+  const add = (key: string, f?: { sha256: string; width: number; height: number; bytes: number }) => {
+    if (f) rows.push({ k: tr(key), v: `${f.sha256} (${f.width} × ${f.height}, ${f.bytes} B)` });
+  };
+  add('rpt_img_buyer', model.images.buyer);
+  add('rpt_img_reference', model.images.reference);
+  add('rpt_img_overlay', model.images.overlay);
+  return rows;
+}
+
+/** Everything the PDF and the long image show, in reading order. */
+export function reportBlocks(model: ReportModel, tr: Translate, opts: BlockOptions = {}): Block[] {
+  const off = opts.offsetMin ?? 0;
+  const blocks: Block[] = [];
+  blocks.push({ t: 'title', text: tr('rpt_doc_title') });
+  blocks.push({ t: 'p', text: tr('rpt_subtitle', { version: model.generator.version }), colour: '#616161', size: 8.5 });
+  blocks.push({ t: 'banner', text: tr('rpt_banner', { verdict: tr(LEVEL_KEYS[model.level]) }), colour: LEVEL_COLOURS[model.level] });
+  for (const s of verdictSentences(model, tr, off)) blocks.push({ t: 'p', text: s, size: 10.5 });
+
+  const tk = ticketRows(model, tr, off);
+  if (tk.length) {
+    blocks.push({ t: 'h', text: tr('rpt_section_ticket') });
+    blocks.push({ t: 'kv', rows: tk });
+  }
+
+  const { buyer, reference, overlay } = model.images;
+  if (buyer || reference) {
+    blocks.push({ t: 'h', text: tr('rpt_section_photos') });
+    const items: Extract<Block, { t: 'images' }>['items'] = [];
+    if (buyer) {
+      items.push({
+        key: 'buyer', width: buyer.width, height: buyer.height,
+        caption: tr('rpt_buyer_caption', { width: model.file?.width ?? buyer.width, height: model.file?.height ?? buyer.height }),
+        boxes: regionsOnImage(model, buyer),
+      });
+    }
+    if (reference) {
+      items.push({
+        key: 'reference', width: reference.width, height: reference.height,
+        caption: frameText(model, tr, off) ?? tr('rpt_reference_caption', { name: model.match?.referenceName ?? '' }),
+      });
+    }
+    blocks.push({ t: 'images', items });
+    if (buyer && overlay) {
+      blocks.push({
+        t: 'images',
+        items: [{ key: 'buyer', width: buyer.width, height: buyer.height, caption: tr('rpt_overlay_caption'), overlay: 'overlay' }],
+      });
+    }
+  }
+
+  blocks.push({ t: 'h', text: tr('rpt_section_reasons') });
+  blocks.push({
+    t: 'list',
+    items: model.reasons.map((r) => ({ text: tr(r.code, r.params), colour: r.weight >= 0.8 ? '#b71c1c' : r.weight >= 0.5 ? '#212121' : '#616161' })),
+  });
+
+  const mr = matchRows(model, tr, off);
+  if (mr.length) {
+    blocks.push({ t: 'h', text: tr('rpt_section_match') });
+    blocks.push({ t: 'kv', rows: mr });
+  }
+
+  blocks.push({ t: 'h', text: tr('rpt_section_signals') });
+  if (!model.signals.length) blocks.push({ t: 'p', text: tr('rpt_no_signals'), colour: '#616161' });
+  for (const s of model.signals) {
+    blocks.push({ t: 'p', text: tr(s.code, s.params), colour: s.weight >= 0.8 ? '#b71c1c' : '#212121' });
+    if (s.raw?.length) blocks.push({ t: 'kv', rows: s.raw.map((r) => ({ k: r.field, v: r.value })) });
+  }
+
+  blocks.push({ t: 'h', text: tr('rpt_section_file') });
+  blocks.push({ t: 'kv', rows: fileRows(model, tr, off) });
+
+  blocks.push({ t: 'h', text: tr('rpt_section_verify') });
+  blocks.push({ t: 'p', text: tr('rpt_verify_text'), size: 9 });
+  const ih = imageHashRows(model, tr);
+  if (ih.length) blocks.push({ t: 'kv', rows: ih });
+  return blocks;
+}
+
+/** Footer line of each PDF page / the end of the long image. */
+export function footerText(model: ReportModel, tr: Translate, page?: { n: number; of: number }, offsetMin = 0): string {
+  const base = tr('rpt_footer', { version: model.generator.version, id: model.id, date: formatDate(model.checkedAt, offsetMin) });
+  return page ? `${base} · ${page.n}/${page.of}` : base;
+}
