@@ -548,13 +548,11 @@ const OPS: Record<string, [number, Op]> = {
       // a large file (MBs) made of repeats: speed of parsers on bigger inputs
       const target = pick(r, [256 * 1024, 1024 * 1024, 4 * 1024 * 1024]);
       const tail = b.subarray(Math.floor(b.length / 2));
-      const parts: Uint8Array[] = [b];
-      let n = b.length;
-      while (n < target && tail.length) {
-        parts.push(tail);
-        n += tail.length;
-      }
-      return concat(...parts);
+      if (!tail.length) return undefined;
+      const out = new Uint8Array(Math.max(target, b.length));
+      out.set(b);
+      for (let n = b.length; n < out.length; n += tail.length) out.set(tail.subarray(0, out.length - n), n);
+      return out;
     },
   ],
   zero: [

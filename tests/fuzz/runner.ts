@@ -55,6 +55,8 @@ export interface FuzzSummary {
   wallMs: number;
   /** Cases that passed the time limit once but answered when run again on a fresh worker. */
   unconfirmedHangs: number;
+  /** Cases the mutator failed to build (fuzzer bugs; not counted as cases). */
+  generatorErrors: number;
 }
 
 export const DEFAULTS: FuzzOptions = {
@@ -209,7 +211,7 @@ export async function replay(file: string, opts: Partial<FuzzOptions> = {}): Pro
 }
 
 async function drive(jobs: { id: number; get: () => FuzzCase }[], o: FuzzOptions, t0: number): Promise<FuzzSummary> {
-  const s: FuzzSummary = { cases: 0, crashes: 0, hangs: 0, slowestMs: 0, findings: [], outcomes: {}, formats: {}, slowest: [], wallMs: 0, unconfirmedHangs: 0 };
+  const s: FuzzSummary = { cases: 0, crashes: 0, hangs: 0, slowestMs: 0, findings: [], outcomes: {}, formats: {}, slowest: [], wallMs: 0, unconfirmedHangs: 0, generatorErrors: 0 };
   const slots = Array.from({ length: Math.max(1, Math.min(o.workers, jobs.length)) }, () => new Slot(o.timeLimitMs));
   let next = 0;
   let lastLog = performance.now();
@@ -232,7 +234,15 @@ async function drive(jobs: { id: number; get: () => FuzzCase }[], o: FuzzOptions
       slots.map(async (slot) => {
         while (next < jobs.length) {
           const job = jobs[next++];
-          const c = job.get();
+          let c: FuzzCase;
+          try {
+            c = job.get();
+          } catch (e) {
+            // a bug of the fuzzer itself, not of the product: say so and go on
+            s.generatorErrors++;
+            o.log(`[fuzz] generator error in case ${job.id}: ${(e as Error).message}`);
+            continue;
+          }
           let out = await slot.run(c.bytes, job.id);
           if (out.type === 'hang') {
             // Confirm on a fresh worker: a parser stuck in a loop hangs again, a case that was

@@ -31,6 +31,11 @@ export function admitBytes(bytes: Uint8Array, maxBytes: number = LIMITS.maxBytes
     throw new CheckFailure(looksLikeText(bytes) ? 'err_html_not_image' : 'err_not_image');
   }
   const dims = readDimensions(bytes, format);
+  // Formats we decode always state their size up front (PNG IHDR, JPEG SOF before the scan, WebP
+  // VP8/VP8L/VP8X, GIF screen, BMP DIB, AVIF ispe): no readable size means a broken file, and no
+  // decoder ever sees pixels whose count was not checked. HEIC/TIFF are not decoded (their
+  // metadata is still read), so they pass without a size.
+  if (!dims && format !== 'heic' && format !== 'tiff') throw new CheckFailure('err_decode_failed');
   if (dims) {
     if (dims.width === 0 || dims.height === 0) throw new CheckFailure('err_decode_failed');
     if (exceedsPixelLimits(dims.width, dims.height)) {

@@ -112,6 +112,13 @@ describe('decompression bombs are refused before any decode', () => {
     expect((await check(new Uint8Array())).error?.code).toBe('err_empty');
   });
 
+  it('a decodable format without a readable size is refused before decode', async () => {
+    const sosFirst = concat([0xff, 0xd8], [0xff, 0xda], u16be(8), [1, 1, 0, 0, 63, 0], [0x12, 0xff, 0xd9]);
+    const noIhdr = concat(latin1('\x89PNG\r\n\x1a\n'), pngChunk('IDAT', new Uint8Array(8)));
+    const riffOnly = concat(latin1('RIFF'), u32le(12), latin1('WEBPJUNK'), u32le(0));
+    for (const b of [sosFirst, noIhdr, riffOnly]) expect((await check(b)).error?.code).toBe('err_decode_failed');
+  });
+
   it('the side cap is the JPEG maximum: 65535 is fine, 65536 is not', () => {
     expect(admitBytes(pngHeader(MAX_SIDE, 1)).width).toBe(MAX_SIDE);
     expect(() => admitBytes(pngHeader(MAX_SIDE + 1, 1))).toThrow(CheckFailure);
