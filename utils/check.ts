@@ -2,6 +2,8 @@ import { admitBytes } from './image/acquire';
 import type { Decoder } from './image/decode';
 import { sha256Hex } from './image/sha256';
 import { readMetadata } from './metadata/read';
+import { captureVsTicket } from './metadata/signals/camera';
+import { compareThumbnail } from './metadata/thumbnail';
 import { findMatch, type MatchDeps } from './compare/match';
 import { decideVerdict } from './verdict';
 import { toCheckError } from './errors';
@@ -70,6 +72,19 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
     lap('decode');
     deps.onDecoded?.(decoded.image);
     if (deps.signal?.aborted) throw new CheckFailure('err_cancelled');
+    // Signals that need the ticket or the decoded pixels.
+    const capture = captureVsTicket(metadata.summary, input.ticket);
+    if (capture) metadata.signals.push(capture);
+    if (metadata.thumbnail) {
+      try {
+        const thumb = await deps.decode(metadata.thumbnail, 'jpeg', 256);
+        const s = compareThumbnail(thumb.image, decoded.image, metadata.summary.orientation);
+        if (s) metadata.signals.push(s);
+      } catch {
+        metadata.warnings.push('thumbnail_undecodable');
+      }
+    }
+    lap('signals');
     const { match, localisation } = await findMatch(decoded.image, decoded, deps);
     lap('match');
     const { level, reasons } = decideVerdict({ signals: metadata.signals, match, localisation });

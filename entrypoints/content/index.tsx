@@ -33,14 +33,17 @@ export default defineContentScript({
       if (isDev && !document.querySelector('[data-refundlens-ticket]')) return;
       for (const img of adapter.findBuyerPhotos(document)) {
         if (seen.has(img) || !img.isConnected) continue;
-        const src = img.currentSrc || img.src;
+        // Full-size original (lazy-load attributes and srcset resolved by the adapter).
+        // (Lazy images still showing a placeholder get no button until their real source arrives.)
+        const shownSrc = img.currentSrc || img.src;
+        const src = adapter.photoUrl(img) ?? (shownSrc.startsWith('blob:') ? shownSrc : undefined);
         if (!src) continue;
         seen.add(img);
-        attachButton(img, adapter.fullSizeUrl(src));
+        attachButton(img, src, shownSrc);
       }
     }
 
-    function attachButton(img: HTMLImageElement, src: string) {
+    function attachButton(img: HTMLImageElement, src: string, shown: string) {
       const host = document.createElement('refundlens-check');
       host.setAttribute('data-refundlens', 'check');
       host.setAttribute('data-src', src);
@@ -66,7 +69,11 @@ export default defineContentScript({
         button.textContent = t('btn_checking');
         card ??= createCard(host, src);
         card.render('pending');
-        const result = await requestCheck(src, adapter.ticketInfo(document, img));
+        let result = await requestCheck(src, adapter.ticketInfo(document, img));
+        // A full-size rewrite that the CDN does not know: check the picture as displayed instead.
+        if (result.level === 'error' && src !== shown && /^err_(http_status|fetch_failed|html_not_image|not_image)$/.test(result.error?.code ?? '')) {
+          result = await requestCheck(shown, adapter.ticketInfo(document, img));
+        }
         card.render('done', result);
         button.disabled = false;
         button.textContent = t('btn_check');
