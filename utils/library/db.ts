@@ -292,3 +292,94 @@ export async function pruneChecks(db: DB, days: number, now = new Date()): Promi
   await tx.done;
   return n;
 }
+
+// ==== history & retention (added for issue 6: report, history, backup) =========================
+// Additions only; the functions above keep their signatures.
+
+/** Meta key of the history retention in days (absent or 0 = keep forever). */
+export const RETENTION_KEY = 'retentionDays';
+
+export async function getRetentionDays(db: DB): Promise<number | undefined> {
+  const v = (await db.get('meta', RETENTION_KEY))?.value;
+  return typeof v === 'number' && v > 0 ? v : undefined;
+}
+
+export async function setRetentionDays(db: DB, days: number | undefined): Promise<void> {
+  if (!days || days <= 0) await db.delete('meta', RETENTION_KEY);
+  else await db.put('meta', { key: RETENTION_KEY, value: Math.round(days) });
+}
+
+/** Prune the history by the retention setting (no-op when none). Returns how many were deleted. */
+export async function applyRetention(db: DB, now = new Date()): Promise<number> {
+  const days = await getRetentionDays(db);
+  return days ? pruneChecks(db, days, now) : 0;
+}
+
+/** Delete several checks in one transaction. */
+export async function deleteChecks(db: DB, ids: string[]): Promise<void> {
+  const tx = db.transaction('checks', 'readwrite');
+  await Promise.all(ids.map((id) => tx.store.delete(id)));
+  await tx.done;
+}
+
+export interface HistoryFilter {
+  /** Substring of the buyer name/ID, case-insensitive. */
+  buyer?: string;
+  /** Substring of the order ID, case-insensitive. */
+  order?: string;
+  level?: VerdictLevel;
+  /** ISO date or time; inclusive. A bare date "YYYY-MM-DD" for `to` includes that whole day (UTC). */
+  from?: string;
+  to?: string;
+  /** Free text over buyer, order, URL, page and matched photo name. */
+  text?: string;
+  limit?: number;
+}
+
+export type HistoryRow = Omit<CheckRecord, 'image'>;
+
+/** Newest first, filtered; without the analysis image (rows stay light). */
+export async function searchChecks(db: DB, f: HistoryFilter = {}): Promise<HistoryRow[]> {
+  const limit = f.limit ?? 500;
+  const lc = (s?: string) => s?.trim().toLowerCase() || undefined;
+  const buyer = lc(f.buyer), order = lc(f.order), text = lc(f.text);
+  const to = f.to && /^\d{4}-\d{2}-\d{2}$/.test(f.to) ? f.to + 'T23:59:59.999Z' : f.to;
+  const range = f.from || to
+    ? f.from && to ? IDBKeyRange.bound(f.from, to) : f.from ? IDBKeyRange.lowerBound(f.from) : IDBKeyRange.upperBound(to!)
+    : null;
+  const out: HistoryRow[] = [];
+  let cursor = await db.transaction('checks').store.index('byTime').openCursor(range, 'prev');
+  while (cursor && out.length < limit) {
+    const c = cursor.value;
+    const ok =
+      (!buyer || !!c.buyer?.toLowerCase().includes(buyer)) &&
+      (!order || !!c.orderId?.toLowerCase().includes(order)) &&
+      (!f.level || c.level === f.level) &&
+      (!text || [c.buyer, c.orderId, c.result.file?.sourceUrl, c.result.file?.pageUrl, c.result.match?.referenceName]
+        .some((s) => s?.toLowerCase().includes(text)));
+    if (ok) {
+      const { image: _i, ...rest } = c;
+      out.push(rest);
+    }
+    cursor = await cursor.continue();
+  }
+  return out;
+}
+
+/**
+ * Repeat-buyer counts for many rows at once (one index read per distinct buyer): for each row,
+ * the suspicious checks of the same buyer on other orders, as `suspiciousChecksOfBuyer` counts.
+ */
+export async function repeatBuyerCounts(db: DB, rows: Pick<CheckRecord, 'id' | 'buyer' | 'orderId'>[]): Promise<Map<string, number>> {
+  const byBuyer = new Map<string, CheckRecord[]>();
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    if (!r.buyer) continue;
+    if (!byBuyer.has(r.buyer)) byBuyer.set(r.buyer, await db.getAllFromIndex('checks', 'byBuyer', r.buyer));
+    const n = byBuyer.get(r.buyer)!.filter(
+      (c) => c.id !== r.id && (!r.orderId || c.orderId !== r.orderId) && (c.level === 'derived' || c.level === 'derived-edited' || c.level === 'ai-labelled'),
+    ).length;
+    if (n > 0) out.set(r.id, n);
+  }
+  return out;
+}
