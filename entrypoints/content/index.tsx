@@ -14,6 +14,10 @@ import { LIMITS } from '@/utils/limits';
 
 const DEV_HOSTS = new Set(['127.0.0.1', 'localhost']);
 
+const BUTTON_CSS = `button{font:12px/1.2 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;padding:4px 8px;border:1px solid #1565c0;
+  border-radius:4px;background:#fff;color:#1565c0;cursor:pointer;white-space:nowrap}
+  button:hover{background:#e3f2fd}button:focus-visible{outline:3px solid #ffab00}button[disabled]{opacity:.6;cursor:progress}`;
+
 export default defineContentScript({
   matches: allSellerMatches(),
   allFrames: true,
@@ -29,6 +33,34 @@ export default defineContentScript({
     const isDev = DEV_HOSTS.has(url.hostname);
     const seen = new WeakSet<HTMLImageElement>();
 
+    const checkHosts: HTMLElement[] = [];
+    let checkAllHost: HTMLElement | undefined;
+
+    /** One 「检测本工单全部图片」 button above the first photo once a ticket shows two or more. */
+    function ensureCheckAll() {
+      const live = checkHosts.filter((h) => h.isConnected);
+      if (live.length < 2 || checkAllHost?.isConnected) return;
+      const host = document.createElement('refundlens-check-all');
+      host.setAttribute('data-refundlens', 'check-all');
+      host.style.cssText = 'display:block;margin:4px 0;';
+      const shadow = host.attachShadow({ mode: 'closed' });
+      const style = document.createElement('style');
+      style.textContent = BUTTON_CSS;
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = t('btn_check_all');
+      shadow.append(style, button);
+      host.addEventListener('click', (e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        // The background queues them; each card fills in as its check finishes.
+        for (const h of checkHosts) if (h.isConnected) h.click();
+      });
+      const first = live[0].previousElementSibling ?? live[0];
+      first.parentElement?.insertBefore(host, first);
+      checkAllHost = host;
+    }
+
     function scan() {
       if (isDev && !document.querySelector('[data-refundlens-ticket]')) return;
       for (const img of adapter.findBuyerPhotos(document)) {
@@ -41,6 +73,7 @@ export default defineContentScript({
         seen.add(img);
         attachButton(img, src, shownSrc);
       }
+      ensureCheckAll();
     }
 
     function attachButton(img: HTMLImageElement, src: string, shown: string) {
@@ -50,9 +83,7 @@ export default defineContentScript({
       host.style.cssText = 'display:inline-block;vertical-align:top;margin:2px 4px;';
       const shadow = host.attachShadow({ mode: 'closed' });
       const style = document.createElement('style');
-      style.textContent = `button{font:12px/1.2 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;padding:4px 8px;border:1px solid #1565c0;
-        border-radius:4px;background:#fff;color:#1565c0;cursor:pointer;white-space:nowrap}
-        button:hover{background:#e3f2fd}button:focus-visible{outline:3px solid #ffab00}button[disabled]{opacity:.6;cursor:progress}`;
+      style.textContent = BUTTON_CSS;
       const button = document.createElement('button');
       button.type = 'button';
       button.textContent = t('btn_check');
@@ -80,6 +111,7 @@ export default defineContentScript({
         busy = false;
       });
       img.insertAdjacentElement('afterend', host);
+      checkHosts.push(host);
     }
 
     interface CardHandle {

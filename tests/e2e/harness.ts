@@ -3,6 +3,7 @@
  * images, and Debian's Chromium (via playwright-core) with the built extension loaded.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -46,12 +47,17 @@ export async function startEgressTrap(): Promise<{ url: string; seen: string[]; 
   return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(() => ok()); }) };
 }
 
-export async function startServer(routes = new Map<string, Route>(), port = 0): Promise<LocalServer> {
+export async function startServer(
+  routes = new Map<string, Route>(),
+  port = 0,
+  fallback?: (path: string, host: string) => Route | undefined,
+  tls?: { key: string; cert: string },
+): Promise<LocalServer> {
   const log: string[] = [];
-  const server: Server = createServer(async (req, res) => {
+  const handler = async (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     log.push(`${req.method} ${path}`);
-    const r = routes.get(path);
+    const r = routes.get(path) ?? fallback?.(path, req.headers.host ?? '');
     if (!r) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
@@ -67,11 +73,15 @@ export async function startServer(routes = new Map<string, Route>(), port = 0): 
     } else {
       res.end(r.body);
     }
+  };
+  const server: Server = tls ? createTlsServer(tls, handler) : createServer(handler);
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', ok);
   });
-  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
   const addr = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${addr.port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${addr.port}`,
     routes,
     log,
     close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(() => ok()); }),
@@ -94,7 +104,9 @@ export interface ExtensionBrowser {
 }
 
 /** Chromium with the unpacked extension. `headless: false` only when a display is there. */
-export async function launchWithExtension(opts: { headless?: boolean; userDataDir?: string; lang?: string; proxy?: string } = {}): Promise<ExtensionBrowser> {
+export async function launchWithExtension(
+  opts: { headless?: boolean; userDataDir?: string; lang?: string; proxy?: string; args?: string[] } = {},
+): Promise<ExtensionBrowser> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('extension not built: run `npm run build` first');
   const userDataDir = opts.userDataDir ?? mkdtempSync(join(tmpdir(), 'refundlens-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -112,6 +124,7 @@ export async function launchWithExtension(opts: { headless?: boolean; userDataDi
       '--no-first-run',
       '--disable-quic',
       ...(opts.lang ? [`--lang=${opts.lang}`] : []),
+      ...(opts.args ?? []),
     ],
     viewport: { width: 1280, height: 900 },
     ...(opts.proxy ? { proxy: { server: opts.proxy, bypass: '127.0.0.1,localhost' } } : {}),
