@@ -57,6 +57,11 @@ out(`wall time: ${(s.wallMs / 1000).toFixed(1)} s, ${(s.cases / Math.max(0.001, 
 out(`formats: ${JSON.stringify(s.formats)}`);
 out(`outcomes: ${JSON.stringify(s.outcomes)}`);
 out(`cases past the limit once but answering on retry (CPU starvation, not counted as hangs): ${s.unconfirmedHangs}`);
+out(`slowest stage: ${Object.entries(s.stageMax).map(([k, v]) => `${k} ${v.ms} ms (case ${v.case} ${v.base})`).join(', ')}`);
+for (const [k, v] of Object.entries(s.notes)) {
+  out(`note (not a crash: an exception caught inside the pipeline, or an oversized result): ${k} ×${v.count}`);
+  for (const ex of v.examples) out(`  case ${ex.case} ${ex.base}: ${ex.detail.slice(0, 400)}${ex.file ? ` (${ex.file})` : ''}`);
+}
 if (s.generatorErrors) out(`fuzzer (generator) errors, cases skipped: ${s.generatorErrors}`);
 out(`slowest: ${s.slowest.map((x) => `case ${x.case} ${x.base} [${x.ops.join('+')}] ${x.ms} ms`).join('; ')}`);
 for (const f of s.findings.slice(0, 20)) out(`${f.kind}: case ${f.case} ${f.base} [${f.ops.join('+')}] ${f.detail.split('\n')[0].slice(0, 200)}${f.file ? ` (${f.file})` : ''}`);

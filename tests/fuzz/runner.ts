@@ -30,7 +30,7 @@ export interface FuzzOptions {
 }
 
 export interface Finding {
-  kind: 'crash' | 'hang';
+  kind: 'crash' | 'hang' | 'note';
   seed: number;
   case: number;
   base: string;
@@ -55,6 +55,10 @@ export interface FuzzSummary {
   wallMs: number;
   /** Cases that passed the time limit once but answered when run again on a fresh worker. */
   unconfirmedHangs: number;
+  /** Notes (swallowed exceptions, oversized results …) by kind: count and a few examples. */
+  notes: Record<string, { count: number; examples: { case: number; base: string; detail: string; file?: string }[] }>;
+  /** Slowest time per pipeline stage (runCheck timings) and the case it was seen in. */
+  stageMax: Record<string, { ms: number; case: number; base: string }>;
   /** Cases the mutator failed to build (fuzzer bugs; not counted as cases). */
   generatorErrors: number;
 }
@@ -71,7 +75,7 @@ export const DEFAULTS: FuzzOptions = {
 const MAX_SAVED = 200;
 
 type Outcome =
-  | { type: 'result'; ms: number; level: string; code?: string; problems: string[] }
+  | { type: 'result'; ms: number; level: string; code?: string; problems: string[]; notes: string[]; timings?: Record<string, number> }
   | { type: 'hang'; ms: number; stage: string }
   | { type: 'died'; ms: number; detail: string };
 
@@ -115,7 +119,7 @@ class Slot {
       else if (m.type === 'result' && this.pending) {
         const p = this.pending;
         this.pending = undefined;
-        p({ type: 'result', ms: m.ms, level: m.level, code: m.code, problems: m.problems });
+        p({ type: 'result', ms: m.ms, level: m.level, code: m.code, problems: m.problems, notes: m.notes, timings: m.timings });
       }
     });
     child.on('exit', (code, signal) => {
@@ -211,7 +215,7 @@ export async function replay(file: string, opts: Partial<FuzzOptions> = {}): Pro
 }
 
 async function drive(jobs: { id: number; get: () => FuzzCase }[], o: FuzzOptions, t0: number): Promise<FuzzSummary> {
-  const s: FuzzSummary = { cases: 0, crashes: 0, hangs: 0, slowestMs: 0, findings: [], outcomes: {}, formats: {}, slowest: [], wallMs: 0, unconfirmedHangs: 0, generatorErrors: 0 };
+  const s: FuzzSummary = { cases: 0, crashes: 0, hangs: 0, slowestMs: 0, findings: [], outcomes: {}, formats: {}, slowest: [], wallMs: 0, unconfirmedHangs: 0, generatorErrors: 0, notes: {}, stageMax: {} };
   const slots = Array.from({ length: Math.max(1, Math.min(o.workers, jobs.length)) }, () => new Slot(o.timeLimitMs));
   let next = 0;
   let lastLog = performance.now();
@@ -270,6 +274,22 @@ async function drive(jobs: { id: number; get: () => FuzzCase }[], o: FuzzOptions
             const key = out.code ?? out.level;
             s.outcomes[key] = (s.outcomes[key] ?? 0) + 1;
             note(c, job.id, out.ms);
+            for (const [stage, ms] of Object.entries(out.timings ?? {})) {
+              if (!(ms <= (s.stageMax[stage]?.ms ?? -1))) s.stageMax[stage] = { ms: Math.round(ms), case: job.id, base: c.base };
+            }
+            for (const n of out.notes) {
+              const key = n.split(':')[0];
+              const entry = (s.notes[key] ??= { count: 0, examples: [] });
+              entry.count++;
+              if (entry.examples.length < 3) {
+                const ex: { case: number; base: string; detail: string; file?: string } = { case: job.id, base: c.base, detail: n };
+                if (o.findingsDir) {
+                  const f: Finding = { kind: 'note', seed: o.seed, case: job.id, base: c.base, format: c.format, ops: c.ops, detail: n, ms: Math.round(out.ms) };
+                  ex.file = saveFinding(o.findingsDir, f, c.bytes);
+                }
+                entry.examples.push(ex);
+              }
+            }
             if (out.problems.length) {
               s.crashes++;
               record('crash', c, job.id, out.problems.join('; '), out.ms);

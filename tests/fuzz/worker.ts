@@ -11,11 +11,22 @@ import type { RGBAImage } from '../../utils/types';
 import type { Decoder } from '../../utils/image/decode';
 import { REFERENCE_SEEDS, referenceJpeg } from '../fixtures/formats';
 import { problemsOf } from './oracle';
+import { diagnose, SWALLOWED } from './diagnose';
 
 export type ToWorker = { type: 'case'; id: number; bytes: Uint8Array };
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'result'; id: number; ms: number; level: string; code?: string; problems: string[] }
+  | {
+      type: 'result';
+      id: number;
+      ms: number;
+      level: string;
+      code?: string;
+      problems: string[];
+      /** Not failures of the contract, but worth a look by the owners (see diagnose.ts). */
+      notes: string[];
+      timings?: Record<string, number>;
+    }
   | { type: 'fatal'; message: string }
   /** Sent every 500 ms while a case runs: which stage it is in (a blocked JS thread sends none). */
   | { type: 'beat'; id: number; stage: string; ms: number };
@@ -71,19 +82,32 @@ process.on('message', async (m: ToWorker) => {
   const t0 = performance.now();
   const beat = setInterval(() => send({ type: 'beat', id: m.id, stage, ms: performance.now() - t0 }), 500);
   let problems: string[];
+  const notes: string[] = [];
   let level = '';
   let code: string | undefined;
+  let timings: Record<string, number> | undefined;
   try {
     const res = await runCheck({ bytes: m.bytes }, deps);
     level = res?.level;
     code = res?.error?.code;
+    timings = res?.timings;
     problems = problemsOf(res);
+    const swallowed = (res?.metadata?.warnings ?? []).filter((w) => SWALLOWED.has(w));
+    if (swallowed.length) {
+      const why = await diagnose(m.bytes, res.file?.format ?? 'unknown');
+      for (const w of swallowed) notes.push(`swallowed ${w}: ${why.join(' | ') || 'not reproduced outside readMetadata'}`);
+    }
+    const size = JSON.stringify(res, (_k, v) => (v instanceof Uint8Array || v instanceof Uint8ClampedArray ? v.length : v)).length;
+    if (size > 512 * 1024) notes.push(`big result: ${Math.round(size / 1024)} kB of JSON (stored with every check)`);
+    for (const sig of res?.metadata?.signals ?? []) {
+      if (!/^[A-Za-z0-9_]+$/.test(sig.code) || !(sig.weight >= -1 && sig.weight <= 1)) notes.push(`bad signal ${JSON.stringify(sig.code)} weight ${sig.weight}`);
+    }
   } catch (e) {
     problems = [`runCheck threw: ${String((e as Error)?.stack ?? e).slice(0, 500)}`];
   }
   clearInterval(beat);
   stage = 'idle';
   const ms = performance.now() - t0;
-  send({ type: 'result', id: m.id, ms, level, code, problems });
+  send({ type: 'result', id: m.id, ms, level, code, problems, notes, timings });
 });
 send({ type: 'ready' });

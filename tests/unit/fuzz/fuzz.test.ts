@@ -27,6 +27,7 @@ import {
 import { analyse, makeCase } from '../../fuzz/mutate';
 import { problemsOf } from '../../fuzz/oracle';
 import { runFuzz } from '../../fuzz/runner';
+import { diagnose } from '../../fuzz/diagnose';
 
 let corpus: Sample[];
 beforeAll(async () => {
@@ -241,6 +242,10 @@ describe('fuzzer', () => {
       expect(crc32(a.bytes)).toBe(crc32(b.bytes));
       expect(a.ops).toEqual(b.ops);
     }
+  });
+
+  it('can still reach the metadata modules to name swallowed exceptions (and none throws on the corpus)', async () => {
+    for (const s of corpus) expect(await diagnose(s.bytes, s.format), s.name).toEqual([]);
   });
 
   it('fast slice: 150 seeded cases through the full check path, 0 crashes, 0 hangs', async () => {
