@@ -5,7 +5,8 @@
  * offsets and counts, claimed dimensions) and the byte ranges of whole segments, so mutations
  * can hit them directly instead of hoping a random bit flip lands there.
  */
-import { concat, crc32, latin1, u32be } from '../fixtures/formats';
+import { zlibSync } from 'fflate';
+import { addGifMetadata, concat, crc32, jpegSegment, jumbfBox, latin1, pngChunk, riffChunk, u32be, u32le, utf8, box } from '../fixtures/formats';
 import type { Sample } from '../fixtures/formats';
 
 export type FieldKind = 'len' | 'dim' | 'off' | 'count';
@@ -567,6 +568,114 @@ const OPS: Record<string, [number, Op]> = {
     },
   ],
 };
+
+// ------------------------------------------------------------------ hostile metadata payloads
+
+let zbomb: Uint8Array | undefined;
+/** 64 MiB of zeros, zlib-compressed (~64 kB): inflating it uncapped would cost 64 MiB. */
+function zlibBomb(): Uint8Array {
+  return (zbomb ??= zlibSync(new Uint8Array(64 * 1024 * 1024), { level: 9 }));
+}
+
+function hostileXmp(r: () => number): string {
+  const head = '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">';
+  const tail = '</rdf:RDF></x:xmpmeta>';
+  const ns = 'xmlns:TC260="http://www.tc260.org.cn/ns/AIGC/1.0/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"';
+  switch (int(r, 0, 7)) {
+    case 0:
+      return head + '<rdf:Description><rdf:Bag><rdf:li>'.repeat(20000) + tail;
+    case 1:
+      return `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "${'A'.repeat(1000)}"><!ENTITY b "${'&a;'.repeat(1000)}"><!ENTITY c "${'&b;'.repeat(1000)}">]>${head}<rdf:Description ${ns} xmp:CreatorTool="&c;"/>${tail}`;
+    case 2:
+      return `${head}<rdf:Description ${ns} xmp:CreatorTool="${'X'.repeat(3_000_000)}"/>${tail}`;
+    case 3:
+      return `${head}<rdf:Description ${ns}><TC260:AIGC>${'['.repeat(200_000)}</TC260:AIGC></rdf:Description>${tail}`;
+    case 4:
+      return `${head}<rdf:Description ${ns}>${'<rdf:Seq><rdf:li>x</rdf:li></rdf:Seq>'.repeat(100_000)}</rdf:Description>${tail}`;
+    case 5:
+      return `${head}<rdf:Description ${ns} xmp:CreatorTool="&#x110000;&#0;&#xD800;&amp;&#99999999999;&unknown;\uFFFF"><TC260:AIGC>{"Label":"1","x":"\ud800"}</TC260:AIGC></rdf:Description>${tail}`;
+    case 6:
+      return `${head}<!-- ${'<rdf:Description>'.repeat(1000)}<![CDATA[ ${'x'.repeat(100_000)}`;
+    default:
+      return `${head}<rdf:Description ${Array.from({ length: 50_000 }, (_, k) => `a${k}:b="${k}"`).join(' ')}/>${tail}`;
+  }
+}
+
+function hostileCbor(r: () => number): Uint8Array {
+  const rep = (bytes: number[], n: number) => {
+    const out = new Uint8Array(bytes.length * n);
+    for (let k = 0; k < n; k++) out.set(bytes, k * bytes.length);
+    return out;
+  };
+  switch (int(r, 0, 7)) {
+    case 0:
+      return concat(rep([0x81], 100_000), [0]); // [[[[…0]]]]
+    case 1:
+      return rep([0x9f], 100_000); // indefinite arrays never closed
+    case 2:
+      return concat([0xbb], rep([0xff], 8)); // map claiming 2^64-1 pairs
+    case 3:
+      return concat([0x7b], rep([0xff], 8), latin1('abc')); // text claiming 2^64-1 bytes
+    case 4:
+      return concat(rep([0xc0], 100_000), [0]); // tag chain
+    case 5:
+      return concat([0xba, 0x7f, 0xff, 0xff, 0xff], rep([0x60, 0x60], 150_000)); // huge map of empty strings
+    case 6:
+      return concat([0x5f], rep([0x40], 300_000)); // indefinite byte string of empty chunks, unclosed
+    default:
+      return concat([0xa1, 0x6f], latin1('claim_generator'), [0x9f], rep([0xa0], 250_000), [0xff]);
+  }
+}
+
+function hostileStore(r: () => number): Uint8Array {
+  const cbor = hostileCbor(r);
+  const cborBox = concat(u32be(8 + cbor.length), latin1('cbor'), cbor);
+  const json = utf8('{"actions":' + '['.repeat(int(r, 1, 3) === 1 ? 200_000 : 10) + ']}');
+  const jsonBox = concat(u32be(8 + json.length), latin1('json'), json);
+  return jumbfBox('c2pa', [jumbfBox('urn:uuid:1', [jumbfBox('c2pa.claim', [cborBox]), jumbfBox('c2pa.assertions', [jsonBox])])]);
+}
+
+const XMP_UUID = Uint8Array.from([0xbe, 0x7a, 0xcf, 0xcb, 0x97, 0xa9, 0x42, 0xe8, 0x9c, 0x71, 0x99, 0x94, 0x91, 0xe3, 0xaf, 0xac]);
+const C2PA_BOX_UUID = Uint8Array.from([0xd8, 0xfe, 0xc3, 0xd6, 0x1b, 0x0e, 0x48, 0x3c, 0x92, 0x97, 0x58, 0x28, 0x87, 0x7e, 0xc4, 0x81]);
+
+/** Put a hostile XMP packet, C2PA store or compressed text where each format keeps metadata. */
+const hostile: Op = (b, _s, r, ctx) => {
+  const what = pick(r, ['xmp', 'c2pa', 'zbomb'] as const);
+  const payload = what === 'xmp' ? utf8(hostileXmp(r)) : what === 'c2pa' ? hostileStore(r) : zlibBomb();
+  switch (ctx.format) {
+    case 'jpeg': {
+      const seg =
+        what === 'xmp'
+          ? jpegSegment(0xe1, concat(latin1('http://ns.adobe.com/xap/1.0/\0'), payload.subarray(0, 65000)))
+          : what === 'c2pa'
+            ? jpegSegment(0xeb, concat(latin1('JP'), [0, 1, 0, 0, 0, 1], payload.subarray(0, 65000)))
+            : jpegSegment(0xfe, payload.subarray(0, 65000));
+      return concat(b.subarray(0, 2), seg, b.subarray(2));
+    }
+    case 'png': {
+      const chunk =
+        what === 'xmp'
+          ? pngChunk('iTXt', concat(latin1('XML:com.adobe.xmp'), [0, r() < 0.5 ? 1 : 0, 0, 0, 0], r() < 0.5 ? zlibSync(payload) : payload))
+          : what === 'c2pa'
+            ? pngChunk('caBX', payload)
+            : pngChunk(pick(r, ['zTXt', 'iTXt', 'iCCP']), concat(latin1(pick(r, ['parameters', 'Comment', 'XML:com.adobe.xmp', 'prompt'])), [0, 0], r() < 0.5 ? [1, 0, 0, 0] : [], payload));
+      return concat(b.subarray(0, 33), chunk, b.subarray(33));
+    }
+    case 'webp': {
+      const out = concat(b, riffChunk(what === 'xmp' ? 'XMP ' : what === 'c2pa' ? 'C2PA' : 'EXIF', payload));
+      out.set(u32le(out.length - 8), 4);
+      return out;
+    }
+    case 'gif':
+      return what === 'xmp' && b.length > 13 ? addGifMetadata(b, new TextDecoder().decode(payload)) : undefined;
+    case 'heic':
+    case 'avif':
+      return concat(b, box('uuid', what === 'xmp' ? XMP_UUID : C2PA_BOX_UUID, what === 'c2pa' ? concat([0, 0, 0, 0], latin1('manifest\0'), u32be(0), u32be(0)) : [], payload));
+    default:
+      return undefined;
+  }
+};
+OPS.hostile = [5, hostile];
 
 const OP_NAMES = Object.keys(OPS);
 const OP_TOTAL = OP_NAMES.reduce((t, k) => t + OPS[k][0], 0);
