@@ -8,7 +8,8 @@
  *                     gamma, white balance and saturation shifts; robust to ≤ 50 % outliers per bin)
  *   step 3  RESIDUAL  |query − curve(reference)|, minimised over a 3×3 neighbourhood of the
  *                     reference sample (absorbs sub-pixel misregistration and resampling)
- *   step 4  AGREEMENT share of textured grid pixels whose residual ≤ DIFF_AGREE; a re-saved copy
+ *   step 4  AGREEMENT share of textured grid pixels whose residual ≤ DIFF_AGREE, overall and per
+ *                     cell of a DIFF_CELLS² partition of the query; a re-saved copy
  *                     agrees almost everywhere, a new photograph of the same object (other light,
  *                     other background, parallax) does not. This is the derived/not-derived test.
  *   step 5  REGIONS   residual > DIFF_CHANGED, opened, connected components with area
@@ -28,6 +29,12 @@ export const DIFF_TEXTURE = 6;
 export const DIFF_LOW = 16;
 /** Seeds (pixels over DIFF_CHANGED) a region needs. */
 export const DIFF_SEEDS = 3;
+/** Changed regions a doctored copy may explain its differences with (edits, stickers, text). */
+export const DIFF_EXPLAIN_REGIONS = 3;
+/** Cells per side for the spatial agreement test. */
+export const DIFF_CELLS = 6;
+/** A cell agrees when this share of its textured pixels agree. */
+export const DIFF_CELL_AGREE = 0.4;
 /** Smallest region, as a share of the compared area. */
 export const DIFF_MIN_REGION = 0.002;
 
@@ -47,6 +54,16 @@ export interface DenseResult {
   /** Textured pixels compared and the share of them that agree. */
   textured: number;
   agreement: number;
+  /**
+   * Share of textured cells (DIFF_CELLS × DIFF_CELLS over the query) whose pixels mostly agree: a
+   * copy agrees all over, a re-shoot of the same product only where the product is.
+   */
+  cellAgreement: number;
+  /** Share of the compared area inside the bounding boxes of the changed regions (compactness of the change). */
+  regionBoxShare: number;
+  /** Agreement of textured pixels outside the few largest changed regions. */
+  agreementOutside: number;
+  cellsTextured: number;
   /** Share of all compared pixels that agree (used for texture-less pictures). */
   agreementAll: number;
   /** Share of valid pixels changed (after opening). */
@@ -149,6 +166,9 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
 
   // step 4: agreement on textured pixels (texture of either image)
   let textured = 0, agree = 0, agreeAll = 0;
+  const CELLS = DIFF_CELLS;
+  const cellT = new Uint32Array(CELLS * CELLS), cellA = new Uint32Array(CELLS * CELLS);
+  const tex = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (valid[i] && rs[i] <= DIFF_AGREE) agreeAll++;
   for (let y = 1; y < gh - 1; y++) {
     for (let x = 1; x < gw - 1; x++) {
@@ -159,8 +179,19 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
         ? Math.max(Math.abs(Bm[i + 1] - Bm[i - 1]), Math.abs(Bm[i + gw] - Bm[i - gw])) * 0.5 : 0;
       if (Math.max(ga, gb) < DIFF_TEXTURE) continue;
       textured++;
-      if (rs[i] <= DIFF_AGREE) agree++;
+      tex[i] = rs[i] <= DIFF_AGREE ? 2 : 1;
+      const c = Math.min(CELLS - 1, ((y * CELLS) / gh) | 0) * CELLS + Math.min(CELLS - 1, ((x * CELLS) / gw) | 0);
+      cellT[c]++;
+      if (rs[i] <= DIFF_AGREE) { agree++; cellA[c]++; }
     }
+  }
+
+  let cellsTextured = 0, cellsAgree = 0;
+  const minCell = Math.max(12, textured / (CELLS * CELLS) / 4);
+  for (let c = 0; c < CELLS * CELLS; c++) {
+    if (cellT[c] < minCell) continue;
+    cellsTextured++;
+    if (cellA[c] >= DIFF_CELL_AGREE * cellT[c]) cellsAgree++;
   }
 
   // step 5: hysteresis — components of (residual > DIFF_LOW) holding ≥ DIFF_SEEDS pixels over DIFF_CHANGED
@@ -182,6 +213,21 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
   let nChanged = 0;
   for (let i = 0; i < n; i++) nChanged += keep[i];
 
+  // agreement outside the DIFF_EXPLAIN_REGIONS largest changed regions (their boxes, padded):
+  // a doctored copy differs in a few compact places, a re-shoot differs all over
+  const outside = tex.slice();
+  for (const k of order.slice(0, DIFF_EXPLAIN_REGIONS)) {
+    const [x0, y0, x1, y1] = regions[k];
+    const pad = 2;
+    for (let y = Math.max(0, y0 - pad); y < Math.min(gh, y1 + pad); y++) outside.fill(0, y * gw + Math.max(0, x0 - pad), y * gw + Math.min(gw, x1 + pad));
+  }
+  const boxed = new Uint8Array(n);
+  for (const [x0, y0, x1, y1] of regions) for (let y = y0; y < y1; y++) boxed.fill(1, y * gw + x0, y * gw + x1);
+  let nBoxed = 0;
+  for (let i = 0; i < n; i++) if (boxed[i] && valid[i]) nBoxed++;
+  let outT = 0, outA = 0;
+  for (let i = 0; i < n; i++) { if (outside[i]) { outT++; if (outside[i] === 2) outA++; } }
+
   // overlap of the reference: map the reference corners back is costly; estimate by area ratio
   const det = Math.abs(T[0] * T[4] - T[1] * T[3]);
   const overlapRef = Math.min(1, (nValid * kx * ky * det) / (ref.width * ref.height));
@@ -190,6 +236,10 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
     overlapQuery: nValid / n, overlapRef,
     textured, agreement: textured ? agree / textured : 0,
     agreementAll: nValid ? agreeAll / nValid : 0,
+    cellAgreement: cellsTextured ? cellsAgree / cellsTextured : 0,
+    agreementOutside: outT ? outA / outT : 0,
+    regionBoxShare: nValid ? nBoxed / nValid : 0,
+    cellsTextured,
     changedShare: nValid ? nChanged / nValid : 0,
     regions: order.map((i) => regions[i]),
     regionAreas: order.map((i) => areas[i]),

@@ -46,8 +46,13 @@ export const GLOBAL_SURE_DISTANCE = 28;
 export const MATCH_MAX_VERIFY = 3;
 /** RANSAC inliers needed to trust a keypoint alignment. */
 export const MATCH_MIN_INLIERS = 8;
-/** Share of textured overlap pixels that must agree with the reference. */
+/** Share of textured overlap pixels agreeing with the reference that decides alone. */
+export const MATCH_SURE_AGREEMENT = 0.55;
+/** Least agreement, accepted only with exact geometry (see passes()). */
 export const MATCH_MIN_AGREEMENT = 0.4;
+/** Exact geometry: inliers and RMS reprojection error as a share of the reference's longest side. */
+export const MATCH_TIGHT_INLIERS = 20;
+export const MATCH_TIGHT_RMS = 0.0028;
 /** Texture-less pictures: share of all compared pixels that must agree. */
 export const MATCH_MIN_AGREEMENT_FLAT = 0.85;
 /** Textured grid pixels needed for the agreement to mean anything. */
@@ -138,17 +143,32 @@ function verify(q: FingerprintWork, cand: Candidate, ref: RefWork, trace?: Match
     const v = { cand, T: t.T, fit: t.fit, dense, method: t.method, variant: t.variant };
     trace?.('verify', {
       ref: cand.entry.name, method: t.method, variant: t.variant, inliers: t.fit?.inliers, rms: t.fit?.rms,
-      agreement: dense.agreement, textured: dense.textured, overlapRef: dense.overlapRef, overlapQuery: dense.overlapQuery,
+      agreement: dense.agreement, cells: dense.cellAgreement, outside: dense.agreementOutside, boxShare: dense.regionBoxShare, textured: dense.textured, overlapRef: dense.overlapRef, overlapQuery: dense.overlapQuery,
       changedShare: dense.changedShare, regions: dense.regions.length,
     });
-    if (passes(dense, t.method, cand.distance) && (!out || dense.agreement > out.dense.agreement)) out = v;
+    if (passes(dense, t.method, cand.distance, t.fit, Math.max(ref.gray.width, ref.gray.height)) && (!out || dense.agreement > out.dense.agreement)) out = v;
   }
   return out;
 }
 
-export function passes(d: DenseResult, method: string, distance: number): boolean {
+/**
+ * The derived/not-derived decision on one aligned candidate.
+ *   clear:      agreement ≥ MATCH_SURE_AGREEMENT
+ *   borderline: agreement ≥ MATCH_MIN_AGREEMENT and the geometry itself is exact — a keypoint fit
+ *               with ≥ MATCH_TIGHT_INLIERS inliers and RMS error ≤ MATCH_TIGHT_RMS of the
+ *               reference's longest side (a copy maps exactly; a re-shoot's perspective and parallax
+ *               do not), or a global hash within GLOBAL_SURE_DISTANCE
+ *   flat:       texture-less pictures, see MATCH_MIN_AGREEMENT_FLAT
+ */
+export function passes(d: DenseResult, method: string, distance: number, fit?: SimilarityFit, refLong = 1024): boolean {
   if (d.overlapRef < MATCH_MIN_OVERLAP_REF || d.overlapQuery < MATCH_MIN_OVERLAP_QUERY) return false;
-  if (d.textured >= MATCH_MIN_TEXTURED && d.agreement >= MATCH_MIN_AGREEMENT) return true;
+  if (d.textured >= MATCH_MIN_TEXTURED) {
+    if (d.agreement >= MATCH_SURE_AGREEMENT) return true;
+    const tight = method === 'keypoints'
+      ? !!fit && fit.inliers >= MATCH_TIGHT_INLIERS && fit.rms <= MATCH_TIGHT_RMS * refLong
+      : distance <= GLOBAL_SURE_DISTANCE;
+    if (d.agreement >= MATCH_MIN_AGREEMENT && tight) return true;
+  }
   // texture-less pictures (smooth gradients, night shots, where any texture may be the edit itself):
   // only with a close global hash and near-total agreement over every compared pixel
   return method === 'global' && distance <= GLOBAL_SURE_DISTANCE && d.agreementAll >= MATCH_MIN_AGREEMENT_FLAT;
