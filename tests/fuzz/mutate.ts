@@ -105,6 +105,16 @@ function analyseTiff(b: Uint8Array, base: number, end: number, s: Structure, dep
       if (tag === 256 || tag === 257 || tag === 0xa002 || tag === 0xa003) s.fields.push({ at: e + 8, size: type === 3 ? 2 : 4, le, kind: 'dim' });
       if (tag === 279 || tag === 514) s.fields.push({ at: e + 8, size: 4, le, kind: 'len' });
       if (tag === 0x8769 || tag === 0x8825 || tag === 0xa005) queue.push(rd(e + 8, 4));
+      if (tag === 513) {
+        // the EXIF thumbnail is a JPEG of its own: expose its frame size too
+        const t = base + rd(e + 8, 4);
+        for (let j = t + 2; j + 9 < Math.min(end, t + 4096); j++) {
+          if (b[j] === 0xff && (b[j + 1] === 0xc0 || b[j + 1] === 0xc2)) {
+            s.fields.push({ at: j + 5, size: 2, le: false, kind: 'dim' }, { at: j + 7, size: 2, le: false, kind: 'dim' });
+            break;
+          }
+        }
+      }
       s.regions.push({ start: e, end: e + 12, kind: 'ifd-entry', body: e });
     }
     const nextAt = base + off + 2 + 12 * Math.min(n, 64);

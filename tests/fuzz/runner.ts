@@ -254,7 +254,9 @@ async function drive(jobs: { id: number; get: () => FuzzCase }[], o: FuzzOptions
             const again = await slot.run(c.bytes, job.id);
             if (again.type !== 'hang') {
               s.unconfirmedHangs++;
-              o.log(`[fuzz] case ${job.id} (${c.base}) passed the limit once (${out.stage}), answered on retry in ${Math.round(again.ms)} ms`);
+              const msg = `passed the ${o.timeLimitMs} ms limit once (${out.stage}), answered on retry in ${Math.round(again.ms)} ms`;
+              o.log(`[fuzz] case ${job.id} (${c.base}) ${msg}`);
+              if (again.type === 'result') again.notes.push(`slow: ${msg}`);
             }
             out = again;
           }

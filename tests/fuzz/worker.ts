@@ -4,6 +4,7 @@
  * The parent owns the clock: a case that does not answer in time gets this process killed.
  */
 import { runCheck } from '../../utils/check';
+import { admitBytes } from '../../utils/image/acquire';
 import { decodeInNode } from '../../utils/image/decode-node';
 import { ReferenceIndex } from '../../utils/hash/index';
 import { computeFingerprint } from '../../utils/hash/fingerprint';
@@ -53,6 +54,12 @@ async function buildDeps() {
     loadReference: async (id: string) => pixels.get(id),
     decode: (async (bytes, format, maxSide) => {
       stage = 'decode';
+      // every buffer given to a decoder must have passed the caps (the browser decoder has none)
+      try {
+        admitBytes(bytes);
+      } catch (e) {
+        caseNotes.push(`unchecked decode: the decoder was given bytes that admitBytes refuses (${(e as { code?: string }).code ?? e})`);
+      }
       try {
         return await decodeInNode(bytes, format, maxSide);
       } finally {
@@ -66,6 +73,7 @@ async function buildDeps() {
 
 let currentId = -1;
 let stage = 'idle';
+let caseNotes: string[] = [];
 const fatal = (what: string) => (e: unknown) => {
   send({ type: 'fatal', message: `${what} in case ${currentId}: ${String((e as Error)?.stack ?? e).slice(0, 1000)}` });
   setTimeout(() => process.exit(70), 50);
@@ -82,7 +90,7 @@ process.on('message', async (m: ToWorker) => {
   const t0 = performance.now();
   const beat = setInterval(() => send({ type: 'beat', id: m.id, stage, ms: performance.now() - t0 }), 500);
   let problems: string[];
-  const notes: string[] = [];
+  const notes: string[] = (caseNotes = []);
   let level = '';
   let code: string | undefined;
   let timings: Record<string, number> | undefined;

@@ -269,4 +269,18 @@ describe.skipIf(!process.env.FUZZ_KNOWN_ISSUES)('known issues found by the fuzze
     parseXmp(xml);
     expect(performance.now() - t).toBeLessThan(200);
   });
+
+  it('runCheck hands the EXIF thumbnail to the decoder without the pixel cap (utils/check.ts)', async () => {
+    const { addJpegMetadata } = await import('../../fixtures/formats');
+    const bomb = jpegHeader(65535, 65535); // the "thumbnail": a JPEG claiming 4.3 gigapixels
+    const photo = addJpegMetadata(corpus.find((x) => x.name === 'jpeg-plain')!.bytes, { exif: { thumbnail: bomb } });
+    const seen: Uint8Array[] = [];
+    const spy: Decoder = async (bytes, format, maxSide) => {
+      seen.push(bytes);
+      return decodeInNode(bytes, format, maxSide);
+    };
+    await check(photo, spy);
+    // every buffer a decoder is given must have passed admitBytes (as the browser decoder has no cap of its own)
+    for (const b of seen) expect(() => admitBytes(b)).not.toThrow();
+  });
 });
