@@ -77,7 +77,9 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
     if (capture) metadata.signals.push(capture);
     if (metadata.thumbnail) {
       try {
-        const thumb = await deps.decode(metadata.thumbnail, 'jpeg', 256);
+        // The embedded thumbnail is as untrusted as the file: same caps before any decode.
+        const t = admitBytes(metadata.thumbnail);
+        const thumb = await deps.decode(t.bytes, t.format, 256);
         const s = compareThumbnail(thumb.image, decoded.image, metadata.summary.orientation);
         if (s) metadata.signals.push(s);
       } catch {
