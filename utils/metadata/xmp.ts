@@ -58,6 +58,34 @@ export function decodeEntities(s: string): string {
   });
 }
 
+/**
+ * Attributes of a start tag, in one linear pass (a regex here was quadratic on an unterminated
+ * quoted value, found by the fuzzer). Stops at the first malformed attribute; at most 1000.
+ */
+function readAttributes(tag: string, from: number): [string, string][] {
+  const out: [string, string][] = [];
+  const n = tag.length;
+  let i = from;
+  const isSpace = (c: string) => c === ' ' || c === '\n' || c === '\r' || c === '\t';
+  while (i < n && out.length < 1000) {
+    while (i < n && isSpace(tag[i])) i++;
+    const start = i;
+    while (i < n && tag[i] !== '=' && !isSpace(tag[i])) i++;
+    const attr = tag.slice(start, i);
+    while (i < n && isSpace(tag[i])) i++;
+    if (!attr || tag[i] !== '=') break;
+    i++;
+    while (i < n && isSpace(tag[i])) i++;
+    const q = tag[i];
+    if (q !== '"' && q !== "'") break;
+    const end = tag.indexOf(q, i + 1);
+    if (end < 0) break;
+    out.push([attr, decodeEntities(tag.slice(i + 1, end))]);
+    i = end + 1;
+  }
+  return out;
+}
+
 /** Parse an XMP packet (or any XML) into a namespace-resolved tree. Never throws. */
 export function parseXmp(xml: string, where = 'XMP'): XmpDoc | undefined {
   if (!xml || !xml.includes('<')) return undefined;
@@ -122,12 +150,7 @@ export function parseXmp(xml: string, where = 'XMP'): XmpDoc | undefined {
     const m = /^([^\s/>]+)/.exec(inner);
     if (!m) continue;
     const name = m[1];
-    const rawAttrs: [string, string][] = [];
-    const re = /([^\s=]+)\s*=\s*("([^"]*)"|'([^']*)')/g;
-    const rest = inner.slice(name.length);
-    let am: RegExpExecArray | null;
-    let guard = 0;
-    while ((am = re.exec(rest)) && guard++ < 1000) rawAttrs.push([am[1], decodeEntities(am[3] ?? am[4] ?? '')]);
+    const rawAttrs = readAttributes(inner, name.length);
     const scope = new Map(top.scope);
     for (const [an, av] of rawAttrs) {
       if (an === 'xmlns') scope.set('', av);
