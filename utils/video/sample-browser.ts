@@ -84,16 +84,40 @@ export async function openVideo(file: File): Promise<OpenedVideo> {
     close();
     throw new VideoCodecError(mime);
   }
-  let durationMs = video.duration * 1000;
-  if (!Number.isFinite(durationMs)) {
-    // MediaRecorder WebM has no duration in its header: seek far to make the browser find it.
-    video.currentTime = 1e9;
-    await once(video, 'seeked', 30_000).catch(() => {});
-    durationMs = (Number.isFinite(video.duration) ? video.duration : video.currentTime) * 1000;
-    video.currentTime = 0;
-    await once(video, 'seeked', 10_000).catch(() => {});
+  const durationMs = (await findDuration(video)) * 1000;
+  if (!(durationMs > 0)) {
+    close();
+    throw new VideoCodecError(mime);
   }
   return { video, url, durationMs, width: video.videoWidth, height: video.videoHeight, close };
+}
+
+/**
+ * Duration in seconds. WebM written by MediaRecorder (and some phone apps) has none in its header:
+ * seek far past the end and wait until the browser has found the last frame ('durationchange').
+ */
+async function findDuration(video: HTMLVideoElement): Promise<number> {
+  if (Number.isFinite(video.duration) && video.duration > 0) return video.duration;
+  const finite = new Promise<void>((ok) => {
+    const h = () => {
+      if (Number.isFinite(video.duration)) {
+        video.removeEventListener('durationchange', h);
+        ok();
+      }
+    };
+    video.addEventListener('durationchange', h);
+    setTimeout(() => { video.removeEventListener('durationchange', h); ok(); }, 60_000);
+  });
+  video.currentTime = 1e9;
+  await finite;
+  let d = video.duration;
+  if (!Number.isFinite(d)) {
+    const b = video.buffered.length ? video.buffered.end(video.buffered.length - 1) : 0;
+    const sk = video.seekable.length ? video.seekable.end(video.seekable.length - 1) : 0;
+    d = Math.max(b, Number.isFinite(sk) ? sk : 0, video.currentTime);
+  }
+  await seekTo(video, 0).catch(() => {});
+  return d;
 }
 
 /** Seek (no-op when already there) and wait until the frame can be drawn. */
