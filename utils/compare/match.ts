@@ -1,8 +1,11 @@
 /**
  * Find the reference a buyer photo is derived from, then show where it was changed.
  *
- *   stage 1  LOOKUP    fingerprint the query (global hash + quarter turns + keypoints) and ask the
- *                      index for up to MATCH_MAX_VERIFY candidates (global neighbours, keypoint votes)
+ *   stage 1  LOOKUP    (a) global hashes of the query (+ quarter turns); a neighbour within
+ *                      GLOBAL_SURE_DISTANCE is aligned by its content box and accepted when the dense
+ *                      comparison agrees ≥ MATCH_FAST_AGREEMENT — no keypoints needed;
+ *                      (b) otherwise keypoints too, and up to MATCH_MAX_VERIFY candidates from the index
+ *                      (global neighbours, keypoint votes) go through stages 2–3
  *   stage 2  ALIGN     per candidate: keypoint matching (plain and mirror descriptors) and a RANSAC
  *                      similarity (geometry.ts); when keypoints are too few (tiny images) and the
  *                      global hash is close (≤ GLOBAL_SURE_DISTANCE), the trimmed content boxes of
@@ -46,6 +49,8 @@ export const GLOBAL_SURE_DISTANCE = 28;
 export const MATCH_MAX_VERIFY = 3;
 /** RANSAC inliers needed to trust a keypoint alignment. */
 export const MATCH_MIN_INLIERS = 8;
+/** Fast path (global hash alignment, no keypoints): agreement needed to stop there. */
+export const MATCH_FAST_AGREEMENT = 0.8;
 /** Share of textured overlap pixels agreeing with the reference that decides alone. */
 export const MATCH_SURE_AGREEMENT = 0.55;
 /** Least agreement, accepted only with exact geometry (see passes()). */
@@ -68,19 +73,23 @@ export const EDIT_MIN_SHARE = 0.004;
 /** …with a largest region of at least this share of the compared area. */
 export const EDIT_MIN_REGION = 0.003;
 
-interface RefWork { gray: Gray; features: Features; fpTrim?: [number, number, number, number] }
+interface RefWork { gray: Gray; features?: Features }
 
 /** Small LRU of reference features (a library page often checks several photos in a row). */
 const refCache = new Map<string, RefWork>();
 const REF_CACHE_MAX = 8;
 
-async function refWork(id: string, deps: MatchDeps): Promise<RefWork | undefined> {
+async function refWork(id: string, deps: MatchDeps, withFeatures: boolean): Promise<RefWork | undefined> {
   const hit = refCache.get(id);
-  if (hit) { refCache.delete(id); refCache.set(id, hit); return hit; }
+  if (hit) {
+    refCache.delete(id); refCache.set(id, hit);
+    if (withFeatures && !hit.features) hit.features = extractFeatures(hit.gray);
+    return hit;
+  }
   const img = await deps.loadReference(id);
   if (!img) return undefined;
   const gray = toGray(img);
-  const w: RefWork = { gray, features: extractFeatures(gray) };
+  const w: RefWork = { gray, features: withFeatures ? extractFeatures(gray) : undefined };
   refCache.set(id, w);
   if (refCache.size > REF_CACHE_MAX) refCache.delete(refCache.keys().next().value as string);
   return w;
@@ -123,7 +132,7 @@ function variantTransform(q: FingerprintWork, cand: Candidate, ref: Gray): Affin
 }
 
 function verify(q: FingerprintWork, cand: Candidate, ref: RefWork, trace?: MatchDeps['trace']): Verified | undefined {
-  const qf = q.features, rf = ref.features;
+  const qf = q.features, rf = ref.features!;
   let best: SimilarityFit | undefined;
   if (qf.n >= 3 && rf.n >= 3) {
     const plain = fitSimilarity(qf, rf, matchDescriptors(qf.desc, qf.n, rf.desc, rf.n), false);
@@ -198,18 +207,42 @@ export async function findMatch(
   deps: MatchDeps,
 ): Promise<MatchOutcome> {
   if (deps.index.size === 0) return {};
-  const q = fingerprintWithFeatures(query, { query: true });
-  if (q.fp.quality < MIN_QUALITY * 0.5) return {};
-  const cands = deps.index.candidates(q.fp, MATCH_MAX_VERIFY);
-  deps.trace?.('candidates', { quality: q.fp.quality, kp: q.features.n, list: cands.map((c) => `${c.entry.name}:d${c.distance}:v${c.votes}:${c.variant}`) });
   let found: Verified | undefined;
-  for (const cand of cands) {
-    if ((cand.entry.fp.quality ?? 0) < MIN_QUALITY * 0.5) continue;
-    const ref = await refWork(cand.entry.id, deps);
+  // stage 1a: global hashes only — a re-saved, resized, recoloured, mirrored or turned copy is
+  // confirmed without computing keypoints at all
+  const g = fingerprintWithFeatures(query, { query: true, globalOnly: true });
+  if (g.fp.quality < MIN_QUALITY * 0.5) return {};
+  const near = deps.index.candidates(g.fp, 2).filter((c) => c.distance <= GLOBAL_SURE_DISTANCE);
+  let fallback: Verified | undefined;
+  for (const cand of near) {
+    const ref = await refWork(cand.entry.id, deps, false);
     if (!ref) continue;
-    const v = verify(q, cand, ref, deps.trace);
-    if (v && (!found || v.dense.agreement > found.dense.agreement)) found = v;
-    if (found && found.dense.agreement > 0.85) break;
+    const T = variantTransform(g, cand, ref.gray);
+    if (!T) continue;
+    const dense = compareDense(g.gray, ref.gray, T);
+    deps.trace?.('fast', { ref: cand.entry.name, distance: cand.distance, agreement: dense.agreement, textured: dense.textured });
+    if (dense.textured >= MATCH_MIN_TEXTURED && dense.agreement >= MATCH_FAST_AGREEMENT &&
+        dense.overlapRef >= MATCH_MIN_OVERLAP_REF && dense.overlapQuery >= MATCH_MIN_OVERLAP_QUERY) {
+      const v: Verified = { cand, T, dense, method: 'global', variant: cand.variant };
+      // a clean copy stops here; a changed one is re-aligned by keypoints for a sharper map
+      if (dense.changedShare < EDIT_MIN_SHARE) { found = v; break; }
+      fallback ??= v;
+    }
+  }
+  if (!found) {
+    // stage 1b: keypoints
+    const q = fingerprintWithFeatures(query, { query: true });
+    const cands = deps.index.candidates(q.fp, MATCH_MAX_VERIFY);
+    deps.trace?.('candidates', { quality: q.fp.quality, kp: q.features.n, list: cands.map((c) => `${c.entry.name}:d${c.distance}:v${c.votes}:${c.variant}`) });
+    for (const cand of cands) {
+      if ((cand.entry.fp.quality ?? 0) < MIN_QUALITY * 0.5) continue;
+      const ref = await refWork(cand.entry.id, deps, true);
+      if (!ref) continue;
+      const v = verify(q, cand, ref, deps.trace);
+      if (v && (!found || v.dense.agreement > found.dense.agreement)) found = v;
+      if (found && found.dense.agreement > 0.85) break;
+    }
+    if (fallback && (!found || (found.method !== 'keypoints' && fallback.dense.agreement > found.dense.agreement))) found = fallback;
   }
   if (!found) return {};
   const { cand, dense, fit } = found;
@@ -249,28 +282,27 @@ function localise(query: RGBAImage, full: { width: number; height: number }, d: 
       Math.min(full.width, Math.ceil(r[2] * sx)), Math.min(full.height, Math.ceil(r[3] * sy)),
     ])
     : [];
-  return { regions, changedShare: edited ? d.changedShare : 0, overlayPng: overlay(query, d), edited };
+  return { regions, changedShare: edited ? d.changedShare : 0, overlayPng: overlay(d), edited };
 }
 
-/** Heat map at analysis size: transparent where unchanged, yellow→red with the residual. */
-function overlay(query: RGBAImage, d: DenseResult): Uint8Array {
-  const W = query.width, H = query.height;
+/**
+ * Heat map over the query: transparent where unchanged, yellow→red with the residual, strongest on
+ * the changed regions. Encoded at the comparison grid's size (longest side ≤ DIFF_GRID_SIDE, same
+ * aspect as the analysis-size query): draw it stretched over the buyer photo.
+ */
+function overlay(d: DenseResult): Uint8Array {
+  const W = d.gw, H = d.gh;
   const px = new Uint8Array(W * H * 4);
-  for (let y = 0; y < H; y++) {
-    const gy = Math.min(d.gh - 1, Math.floor(y / d.ky));
-    for (let x = 0; x < W; x++) {
-      const gx = Math.min(d.gw - 1, Math.floor(x / d.kx));
-      const i = gy * d.gw + gx;
-      if (!d.valid[i]) continue;
-      const r = d.residual[i];
-      if (r < 12) continue;
-      const t = Math.min(1, (r - 12) / 48);
-      const o = (y * W + x) * 4;
-      px[o] = 255; px[o + 1] = Math.round(220 * (1 - t)); px[o + 2] = 0;
-      px[o + 3] = Math.round((d.changed[i] ? 200 : 90) * Math.max(0.35, t));
-    }
+  for (let i = 0; i < W * H; i++) {
+    if (!d.valid[i]) continue;
+    const r = d.residual[i];
+    if (r < 12) continue;
+    const t = Math.min(1, (r - 12) / 48);
+    const o = i * 4;
+    px[o] = 255; px[o + 1] = Math.round(220 * (1 - t)); px[o + 2] = 0;
+    px[o + 3] = Math.round((d.changed[i] ? 200 : 90) * Math.max(0.35, t));
   }
-  return encodePng(W, H, px, 1);
+  return encodePng(W, H, px, 6);
 }
 
 // re-exported helpers for the eval and tests

@@ -29,6 +29,8 @@ export const FP_TRIM_MAX = 0.4;
 export const FP_KEYPOINTS = 48;
 /** Query side: keypoints used to look up the index. */
 export const FP_QUERY_KEYPOINTS = 500;
+/** Query side: strongest keypoints sent to the index lookup. */
+export const FP_LOOKUP_KEYPOINTS = 300;
 /** Fingerprints under this quality never decide a match alone. */
 export const MIN_QUALITY = 0.12;
 
@@ -62,6 +64,8 @@ export interface Fingerprint {
 export interface FingerprintOptions {
   /** Compute the query-side extras (quarter turns, mirror descriptors, more keypoints). */
   query?: boolean;
+  /** Global hashes only (no keypoints): the fast first stage of a check. */
+  globalOnly?: boolean;
 }
 
 /** RGBA resize by area averaging (keeps alpha). */
@@ -169,6 +173,7 @@ export interface FingerprintWork {
   fp: Fingerprint;
   /** Grey copy of the input at full input size (for the keypoint and difference stages). */
   gray: Gray;
+  /** Empty (n = 0) when computed with globalOnly. */
   features: Features;
 }
 
@@ -186,7 +191,8 @@ export function fingerprintWithFeatures(img: RGBAImage, opts: FingerprintOptions
   const mirror = hash(mirrorImage(trimmed));
   // step 4
   const gray = toGray(img);
-  const features = extractFeatures(gray, { maxFeatures: opts.query ? FP_QUERY_KEYPOINTS : 500, mirror: opts.query });
+  const features = opts.globalOnly ? emptyFeatures(img.width, img.height)
+    : extractFeatures(gray, { maxFeatures: opts.query ? FP_QUERY_KEYPOINTS : 500, mirror: opts.query });
   const order = Array.from({ length: features.n }, (_, i) => i);
   let keep: number[];
   if (opts.query) keep = order;
@@ -205,6 +211,10 @@ export function fingerprintWithFeatures(img: RGBAImage, opts: FingerprintOptions
       for (const l of lists) if (l.length > r && keep.length < FP_KEYPOINTS) keep.push(l[r]);
     }
   }
+  if (opts.query && keep.length > FP_LOOKUP_KEYPOINTS) {
+    // look the index up with the strongest keypoints only (cost grows with their number)
+    keep = [...keep].sort((a, b) => features.response[b] - features.response[a]).slice(0, FP_LOOKUP_KEYPOINTS);
+  }
   const kp = new Uint32Array(keep.length * 4);
   const kpm = opts.query ? new Uint32Array(keep.length * 4) : undefined;
   const kpg = new Uint8Array(keep.length * 2);
@@ -218,7 +228,8 @@ export function fingerprintWithFeatures(img: RGBAImage, opts: FingerprintOptions
   });
   // step 5
   const sizeOk = Math.min(1, Math.min(img.width, img.height) / 48);
-  const quality = Math.round(Math.min(1, (0.5 * Math.min(1, spread(smallGray) / 40) + 0.5 * Math.min(1, features.n / 80)) * sizeOk) * 1000) / 1000;
+  const kpTerm = opts.globalOnly ? 1 : Math.min(1, features.n / 80);
+  const quality = Math.round(Math.min(1, (0.5 * Math.min(1, spread(smallGray) / 40) + 0.5 * kpTerm) * sizeOk) * 1000) / 1000;
   const scale = 1 / s;
   const fp: Fingerprint = {
     v: FINGERPRINT_VERSION,
@@ -236,6 +247,11 @@ export function fingerprintWithFeatures(img: RGBAImage, opts: FingerprintOptions
     fp.rot = [hash(rotateImage(trimmed, 1)), hash(rotateImage(trimmed, 2)), hash(rotateImage(trimmed, 3))];
   }
   return { fp, gray, features };
+}
+
+function emptyFeatures(width: number, height: number): Features {
+  const f = new Float32Array(0);
+  return { n: 0, x: f, y: f, size: f, angle: f, response: f, desc: new Uint32Array(0), mdesc: new Uint32Array(0), width, height };
 }
 
 /** Orientation in 256 steps per turn. */

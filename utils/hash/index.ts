@@ -46,8 +46,13 @@ export const HOUGH_SCALE_STEP = 4;
 export const LOCAL_MATCH_DISTANCE = 22;
 /** Votes for a reference to be a candidate from the local stage alone. */
 export const LOCAL_MIN_VOTES = 4;
-/** Buckets larger than this are skipped at query time (uninformative, e.g. flat-area descriptors). */
-export const MAX_BUCKET = 4096;
+/**
+ * Buckets larger than MAX_BUCKET_FACTOR × the mean bucket size (and at least MAX_BUCKET_MIN) are
+ * skipped at query time: they hold the commonest descriptors (flat areas, straight edges), which
+ * say little and cost most.
+ */
+export const MAX_BUCKET_FACTOR = 8;
+export const MAX_BUCKET_MIN = 64;
 
 function hexToWords(h: string, out: Uint32Array, at: number): void {
   for (let w = 0; w < 8; w++) out[at + w] = parseInt(h.slice(w * 8, w * 8 + 8), 16) >>> 0;
@@ -187,7 +192,7 @@ export class ReferenceIndex {
         const word = qw[c >> 1];
         const key = c & 1 ? word >>> 16 : word & 0xffff;
         const l = this.gTables[c].get(key);
-        if (!l || l.length > MAX_BUCKET) continue;
+        if (!l || l.length > Math.max(MAX_BUCKET_MIN, this.slots.length >> 4)) continue;
         for (const code of l) {
           if (seen.has(code)) continue;
           seen.add(code);
@@ -212,6 +217,8 @@ export class ReferenceIndex {
     let voter = 0;
     const qg = q.kpg instanceof Uint8Array ? q.kpg : undefined;
     const sets = [q.kp, q.kpm];
+    const postings = (this.slots.length - this.dead) * FP_KEYPOINTS;
+    const maxBucket = Math.max(MAX_BUCKET_MIN, Math.ceil((MAX_BUCKET_FACTOR * postings) / 65536));
     for (let si = 0; si < 2; si++) {
       const set = sets[si];
       if (!(set instanceof Uint32Array)) continue;
@@ -224,7 +231,7 @@ export class ReferenceIndex {
         const qs = qg ? qg[i * 2 + 1] : 128;
         for (let t = 0; t < LOCAL_TABLES; t++) {
           const l = this.lTables[t][localKey(set, at, t)];
-          if (!l || l.length > MAX_BUCKET) continue;
+          if (!l || l.length > maxBucket) continue;
           for (let p = 0; p < l.length; p++) {
             const code = l[p];
             const b = code * 4;

@@ -1,0 +1,148 @@
+/**
+ * Node bench of the pure matching parts (`npx tsx tests/bench/node.ts`, or imported by the
+ * lead's `npm run bench`).
+ *
+ *   benchLookup(sizes)     ms per index lookup (ReferenceIndex.candidates) at each library size.
+ *                          Synthetic references: global hashes random, keypoint descriptors drawn
+ *                          from a pool of real descriptors of rendered scenes with ~8 % of bits
+ *                          flipped, so bucket sizes follow the skew of real descriptors.
+ *   bytesPerReference(n)   heap + array-buffer growth per reference for n synthetic references
+ *                          (index structures AND the entry objects with their fingerprints).
+ *   benchCheck(refs)       full runCheck of a 12-MP phone JPEG against `refs` references vs a
+ *                          decode-only of the same file with the same decoder (sharp), ratio.
+ * Prints one JSON line when run directly.
+ */
+import sharp from 'sharp';
+import { ReferenceIndex, type IndexEntry } from '../../utils/hash/index';
+import { computeFingerprint, fingerprintWithFeatures, FINGERPRINT_VERSION, FP_KEYPOINTS, type Fingerprint } from '../../utils/hash/fingerprint';
+import { decodeInNode } from '../../utils/image/decode-node';
+import { runCheck } from '../../utils/check';
+import { LIMITS } from '../../utils/limits';
+import type { RGBAImage } from '../../utils/types';
+import { rng } from '../fixtures/images';
+import { BASE_CAMERA, sceneSvg } from '../fixtures/dataset';
+
+async function renderRGBA(svg: string, width?: number): Promise<RGBAImage> {
+  let s = sharp(Buffer.from(svg));
+  if (width) s = s.resize(width);
+  const { data, info } = await s.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.length) };
+}
+
+let pool: { desc: Uint32Array; geo: Uint8Array; n: number } | undefined;
+async function descriptorPool(): Promise<NonNullable<typeof pool>> {
+  if (pool) return pool;
+  const descs: number[] = [], geo: number[] = [];
+  for (let p = 1; p <= 12; p++) {
+    const img = await renderRGBA(sceneSvg(p, { ...BASE_CAMERA, background: p * 3 }));
+    const fp = computeFingerprint(img);
+    descs.push(...fp.kp);
+    geo.push(...(fp.kpg ?? []));
+  }
+  pool = { desc: Uint32Array.from(descs), geo: Uint8Array.from(geo), n: descs.length / 4 };
+  return pool;
+}
+
+function randomHex(r: () => number): string {
+  let s = '';
+  for (let i = 0; i < 64; i++) s += Math.floor(r() * 16).toString(16);
+  return s;
+}
+
+/** A fingerprint shaped like a real one, for index benches. */
+export async function syntheticFingerprint(r: () => number): Promise<Fingerprint> {
+  const P = await descriptorPool();
+  const kp = new Uint32Array(FP_KEYPOINTS * 4), kpg = new Uint8Array(FP_KEYPOINTS * 2);
+  for (let k = 0; k < FP_KEYPOINTS; k++) {
+    const j = Math.floor(r() * P.n);
+    for (let w = 0; w < 4; w++) {
+      let flip = 0;
+      for (let b = 0; b < 32; b++) if (r() < 0.08) flip |= 1 << b;
+      kp[k * 4 + w] = (P.desc[j * 4 + w] ^ flip) >>> 0;
+    }
+    kpg[k * 2] = Math.floor(r() * 256); kpg[k * 2 + 1] = P.geo[j * 2 + 1];
+  }
+  return { v: FINGERPRINT_VERSION, quality: 0.8, global: randomHex(r), mirror: randomHex(r), width: 1024, height: 768, trim: [0, 0, 1024, 768], kp, kpg };
+}
+
+async function fillIndex(index: ReferenceIndex, n: number, seed = 1): Promise<void> {
+  const r = rng(seed);
+  for (let i = index.size; i < n; i++) {
+    index.add({ id: `ref-${i}`, name: `ref-${i}.jpg`, libraryId: 'bench', fp: await syntheticFingerprint(r) });
+  }
+}
+
+/** Milliseconds per lookup (median of queries) at each library size. */
+export async function benchLookup(sizes: number[] = [1000, 10000, 100000], queries = 40): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const index = new ReferenceIndex();
+  // real query fingerprints (rendered scenes, query-side extras) so the lookup does its full work
+  const qfps: Fingerprint[] = [];
+  for (let i = 0; i < 8; i++) qfps.push(fingerprintWithFeatures(await renderRGBA(sceneSvg(100 + i, BASE_CAMERA), 1024), { query: true }).fp);
+  for (const n of [...sizes].sort((a, b) => a - b)) {
+    await fillIndex(index, n);
+    const times: number[] = [];
+    for (let i = 0; i < queries; i++) {
+      const t = performance.now();
+      index.candidates(qfps[i % qfps.length], 3);
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    out[String(n)] = Math.round(times[times.length >> 1] * 100) / 100;
+  }
+  return out;
+}
+
+/** Bytes of memory per reference (index + entries), measured over n synthetic references. */
+export async function bytesPerReference(n = 20000): Promise<{ measured: number; indexStructures: number }> {
+  await descriptorPool();
+  const r = rng(7);
+  const fps: Fingerprint[] = [];
+  (globalThis as { gc?: () => void }).gc?.();
+  const m0 = process.memoryUsage();
+  const index = new ReferenceIndex();
+  for (let i = 0; i < n; i++) fps.push(await syntheticFingerprint(r));
+  fps.forEach((fp, i) => index.add({ id: `ref-${i}`, name: `ref-${i}.jpg`, libraryId: 'bench', fp } as IndexEntry));
+  (globalThis as { gc?: () => void }).gc?.();
+  const m1 = process.memoryUsage();
+  const grew = m1.heapUsed - m0.heapUsed + (m1.arrayBuffers - m0.arrayBuffers);
+  void index.size;
+  return { measured: Math.round(grew / n), indexStructures: index.bytesPerReference() };
+}
+
+/** A 12-MP (4032×3024) phone-like JPEG rendered from a scene. */
+export async function phoneJpeg(product = 5): Promise<Uint8Array> {
+  const svg = sceneSvg(product, BASE_CAMERA, 4032, 3024);
+  return new Uint8Array(await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer());
+}
+
+/** Full check vs decode-only of a 12-MP JPEG with `refs` references (the true one among them). */
+export async function benchCheck(refs = 1000, runs = 3): Promise<{ decodeMs: number; checkMs: number; ratio: number }> {
+  const bytes = await phoneJpeg(5);
+  const index = new ReferenceIndex();
+  const refImg = (await decodeInNode(bytes, 'jpeg', LIMITS.workingMaxSide)).image;
+  index.add({ id: 'true', name: 'listing.jpg', libraryId: 'bench', fp: computeFingerprint(refImg) });
+  await fillIndex(index, refs);
+  const deps = { index, loadReference: async (id: string) => (id === 'true' ? refImg : undefined), decode: decodeInNode };
+  const dec: number[] = [], chk: number[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    let t = performance.now();
+    await decodeInNode(bytes, 'jpeg', LIMITS.analysisMaxSide);
+    if (i) dec.push(performance.now() - t);
+    t = performance.now();
+    const r = await runCheck({ bytes }, deps);
+    if (i) chk.push(performance.now() - t);
+    if (!r.match) throw new Error('bench: the check did not find the reference');
+  }
+  const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  const decodeMs = Math.round(med(dec)), checkMs = Math.round(med(chk));
+  return { decodeMs, checkMs, ratio: Math.round((checkMs / decodeMs) * 100) / 100 };
+}
+
+const isMain = process.argv[1] && /bench[\\/]node\.ts$/.test(process.argv[1]);
+if (isMain) {
+  const lookupMs = await benchLookup([1000, 10000, 100000]);
+  const mem = await bytesPerReference(20000);
+  const check = await benchCheck(1000);
+  console.log(JSON.stringify({ lookupMs, bytesPerReference: mem.measured, indexBytesPerReference: mem.indexStructures, nodeCheck: check }));
+}
