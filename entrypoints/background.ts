@@ -4,7 +4,7 @@
  */
 import { browser, type Browser } from 'wxt/browser';
 import { CheckService } from '@/utils/service';
-import { decodeInBrowser, encodeInBrowser } from '@/utils/image/decode-browser';
+import { decodeFullInBrowser, decodeInBrowser, encodeInBrowser } from '@/utils/image/decode-browser';
 import { fetchImage } from '@/utils/image/acquire';
 import { b64ToBytes, parseRequest, type CardResult, type CheckRequest, type Response } from '@/utils/messages';
 import { CheckFailure, toCheckError } from '@/utils/errors';
@@ -14,7 +14,7 @@ import { t } from '@/utils/i18n';
 import { syncRuleScripts } from '@/utils/rule-scripts';
 
 export default defineBackground(() => {
-  const service = new CheckService({ db: () => openLibraryDb(), decode: decodeInBrowser, encode: encodeInBrowser });
+  const service = new CheckService({ db: () => openLibraryDb(), decode: decodeInBrowser, encode: encodeInBrowser, decodeFull: decodeFullInBrowser });
 
   async function hasHostPermission(src: string): Promise<boolean> {
     const u = new URL(src);

@@ -8,7 +8,11 @@ import { findMatch, type MatchDeps } from './compare/match';
 import { decideVerdict } from './verdict';
 import { toCheckError } from './errors';
 import { LIMITS } from './limits';
-import type { CheckResult, RGBAImage, TicketInfo } from './types';
+import type { CheckResult, ImageFormat, RGBAImage, TicketInfo } from './types';
+import { stealthSignal } from './metadata/stealth';
+
+/** Largest image whose full-size pixels are read for stealth pnginfo (SD outputs are far smaller). */
+export const STEALTH_MAX_PIXELS = 8_000_000;
 import { CheckFailure } from './errors';
 
 export interface CheckInput {
@@ -22,6 +26,11 @@ export interface CheckDeps extends MatchDeps {
   decode: Decoder;
   newId?: () => string;
   now?: () => Date;
+  /**
+   * Full-size, non-premultiplied pixels of a PNG/WebP (for text hidden in the alpha channel's low
+   * bits, "stealth pnginfo", which any resize destroys). Optional: without it that signal is skipped.
+   */
+  decodeFull?: (bytes: Uint8Array, format: ImageFormat) => Promise<RGBAImage>;
   /** Receives the analysis-size pixels (e.g. to keep a copy for the report). */
   onDecoded?: (img: RGBAImage) => void;
   /** Cancels the check (time budget, merchant closed the card). */
@@ -84,6 +93,14 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
         if (s) metadata.signals.push(s);
       } catch {
         metadata.warnings.push('thumbnail_undecodable');
+      }
+    }
+    if (deps.decodeFull && (acq.format === 'png' || acq.format === 'webp') && decoded.width * decoded.height <= STEALTH_MAX_PIXELS) {
+      try {
+        const st = stealthSignal(await deps.decodeFull(input.bytes, acq.format));
+        if (st) metadata.signals.push(st);
+      } catch {
+        /* the analysis decode worked; a failing full decode only loses this hint */
       }
     }
     lap('signals');

@@ -4,7 +4,7 @@
  * history and shapes the small result the in-page card shows. background.ts only wires
  * browser events to this; tests drive it in Node with fake-indexeddb and the Node decoder.
  */
-import { runCheck } from './check';
+import { runCheck, type CheckDeps } from './check';
 import type { Decoder } from './image/decode';
 import type { Encoder } from './library/prepare';
 import { downscale } from './library/prepare';
@@ -23,6 +23,7 @@ export interface ServicePlatform {
   db: () => Promise<DB>;
   decode: Decoder;
   encode: Encoder;
+  decodeFull?: CheckDeps['decodeFull'];
 }
 
 export class CheckService {
@@ -92,7 +93,7 @@ export class CheckService {
       const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => (ctl.abort(), r('timeout')), LIMITS.checkTimeoutMs)));
       const work = runCheck(
         { bytes, sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl, ticket: ctx.ticket },
-        { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, onDecoded: (img) => (kept = img), signal: ctl.signal },
+        { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, onDecoded: (img) => (kept = img), signal: ctl.signal },
       );
       let result = await Promise.race([work, timeout]);
       clearTimeout(timer);

@@ -43,3 +43,31 @@ describe('runCheck', () => {
     expect(r.error?.code).toBe('err_decode_failed');
   });
 });
+
+describe('stealth pnginfo through the pipeline', () => {
+  it('reads generation parameters hidden in the alpha channel of a full-size PNG', async () => {
+    const sharp = (await import('sharp')).default;
+    const w = 96, h = 96;
+    const { data } = await sharp(await productJpeg(9, w, h)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const text = new TextEncoder().encode('a red mug\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 96x96');
+    const sig = Uint8Array.from('stealth_pnginfo', (c) => c.charCodeAt(0));
+    const len = text.length * 8;
+    const all = new Uint8Array([...sig, len >>> 24, (len >> 16) & 255, (len >> 8) & 255, len & 255, ...text]);
+    let k = 0;
+    for (let x = 0; x < w; x++) for (let y = 0; y < h; y++, k++) {
+      const bit = k < all.length * 8 ? (all[k >> 3] >> (7 - (k & 7))) & 1 : 1;
+      data[(y * w + x) * 4 + 3] = 254 | bit;
+    }
+    const png = new Uint8Array(await sharp(data, { raw: { width: w, height: h, channels: 4 } }).png().toBuffer());
+    const decodeFull = async (bytes: Uint8Array) => {
+      const r = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      return { width: r.info.width, height: r.info.height, data: new Uint8ClampedArray(r.data) };
+    };
+    const deps = await libraryOf({});
+    const withFull = await runCheck({ bytes: png }, { ...deps, decodeFull });
+    expect(withFull.level).toBe('ai-labelled');
+    expect(withFull.metadata?.signals.some((s) => s.source === 'generator')).toBe(true);
+    const without = await runCheck({ bytes: png }, deps);
+    expect(without.metadata?.signals.some((s) => s.source === 'generator')).toBe(false);
+  });
+});

@@ -71,3 +71,20 @@ export async function encodeInBrowser(
   const blob = await canvas.convertToBlob({ type, quality });
   return new Uint8Array(await blob.arrayBuffer());
 }
+
+/**
+ * Full-size pixels with the alpha channel's low bits intact (no premultiplication, no colour
+ * conversion), for stealth pnginfo. Only called for PNG/WebP up to STEALTH_MAX_PIXELS.
+ */
+export async function decodeFullInBrowser(bytes: Uint8Array, format: string): Promise<{ width: number; height: number; data: Uint8ClampedArray }> {
+  const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: MIME[format] ?? 'application/octet-stream' });
+  const bmp = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  try {
+    const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(bmp, 0, 0);
+    return { width: bmp.width, height: bmp.height, data: ctx.getImageData(0, 0, bmp.width, bmp.height).data };
+  } finally {
+    bmp.close();
+  }
+}

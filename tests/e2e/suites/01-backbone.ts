@@ -12,17 +12,18 @@ test('library import through the options page counts photos and skips duplicates
   expect(n2 === 1, `duplicate skipped, still 1, got ${n2}`);
 });
 
-test('demo ticket: doctored photo is derived from the right reference, unrelated is not, broken is an error', async (b, s) => {
+test('demo ticket: doctored photo is derived from the right reference, unrelated is not, AI label read, broken is an error', async (b, s) => {
   const page = await b.context.newPage();
   await page.goto(s.url + '/');
-  await page.locator('[data-refundlens="check"]').nth(2).waitFor({ timeout: 15_000 });
-  expect((await page.locator('[data-refundlens="check"]').count()) === 3, 'exactly 3 buttons (product thumbnail and icon skipped)');
+  await page.locator('[data-refundlens="check"]').nth(3).waitFor({ timeout: 15_000 });
+  expect((await page.locator('[data-refundlens="check"]').count()) === 4, 'exactly 4 buttons (product thumbnail and icon skipped)');
   const results = await checkAll(page);
   const by = (name: string) => results.find((r) => r.src.endsWith(name))!;
   expect(/^derived/.test(by('/doctored.jpg').verdict), `doctored derived, got ${by('/doctored.jpg').verdict}`);
   expect(by('/doctored.jpg').match === 'ceramic-mug-listing.jpg', `matched the listing photo, got ${by('/doctored.jpg').match}`);
   expect(!/^derived/.test(by('/unrelated.jpg').verdict), `unrelated not derived, got ${by('/unrelated.jpg').verdict}`);
   expect(by('/broken.jpg').verdict === 'error', `broken is error, got ${by('/broken.jpg').verdict}`);
+  expect(by('/ai.jpg').verdict === 'ai-labelled', `GB 45438 label read, got ${by('/ai.jpg').verdict}`);
   // The report of the doctored check opens from the stored history.
   const id = by('/doctored.jpg').checkId;
   expect(id, 'check id on the result host');
