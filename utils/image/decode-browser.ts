@@ -2,6 +2,7 @@ import exifr from 'exifr';
 import { CheckFailure } from '../errors';
 import { fitSize, type Decoder } from './decode';
 import { readDimensions } from './sniff';
+import { exceedsPixelLimits } from './acquire';
 
 const MIME: Record<string, string> = {
   jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', bmp: 'image/bmp', avif: 'image/avif',
@@ -16,35 +17,27 @@ export const decodeInBrowser: Decoder = async (bytes, format, maxSide) => {
     throw new CheckFailure('err_unsupported_format', { format: format.toUpperCase() });
   }
   const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: MIME[format] });
-  let full: ImageBitmap | undefined;
   let bmp: ImageBitmap | undefined;
   try {
     // One decode, straight to analysis size: the size comes from the header and the EXIF
     // orientation, so the full-size bitmap is never built (halves the time on 12 MP photos).
-    let size = readDimensions(bytes, format);
-    if (size && format === 'jpeg') {
+    let size: { width: number; height: number } | undefined = readDimensions(bytes, format);
+    // Capped here too, whoever calls: no decode of a header that claims too many pixels.
+    if (!size || exceedsPixelLimits(size.width, size.height)) {
+      throw new CheckFailure(size ? 'err_too_many_pixels' : 'err_decode_failed', size ? { width: size.width, height: size.height } : {});
+    }
+    if (format === 'jpeg') {
       const o = await exifr.orientation(bytes).catch(() => undefined);
       if (typeof o === 'number' && o >= 5 && o <= 8) size = { width: size.height, height: size.width };
     }
-    if (!size) {
-      full = await createImageBitmap(blob, { imageOrientation: 'from-image' });
-      size = { width: full.width, height: full.height };
-    }
     const { width, height } = size;
     const fit = fitSize(width, height, maxSide);
-    if (full && fit.width === width && fit.height === height) {
-      bmp = full;
-      full = undefined;
-    } else {
-      full?.close();
-      full = undefined;
-      bmp = await createImageBitmap(blob, {
-        imageOrientation: 'from-image',
-        resizeWidth: fit.width,
-        resizeHeight: fit.height,
-        resizeQuality: 'medium',
-      });
-    }
+    bmp = await createImageBitmap(blob, {
+      imageOrientation: 'from-image',
+      resizeWidth: fit.width,
+      resizeHeight: fit.height,
+      resizeQuality: 'medium',
+    });
     const canvas = new OffscreenCanvas(bmp.width, bmp.height);
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
     ctx.drawImage(bmp, 0, 0);
@@ -54,7 +47,6 @@ export const decodeInBrowser: Decoder = async (bytes, format, maxSide) => {
     if (e instanceof CheckFailure) throw e;
     throw new CheckFailure('err_decode_failed');
   } finally {
-    full?.close();
     bmp?.close();
   }
 };
