@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { t } from '@/utils/i18n';
 import { frameText } from '@/utils/report/document';
-import type { ReportModel } from '@/utils/report/model';
+import { displayRegions, type ReportModel } from '@/utils/report/model';
 import type { Translate } from '@/utils/report/translate';
 import { invertAffine } from '@/utils/report/geometry';
 
@@ -33,7 +33,7 @@ export function Compare({ model, buyerUrl, referenceUrl, overlayUrl }: Props) {
   const [aligned, setAligned] = useState<boolean>();
   const canvas = useRef<HTMLCanvasElement>(null);
   const full = model.file?.width && model.file.height ? { w: model.file.width, h: model.file.height } : undefined;
-  const regions = full ? model.localisation?.regions ?? [] : [];
+  const regions = full ? displayRegions(model) : [];
   const buyer = model.images.buyer;
 
   // Draw the reference in the buyer photo's pixel frame (analysis size).

@@ -4,6 +4,7 @@
  */
 import { readDimensions, sniffFormat } from '../image/sniff';
 import { sha256Hex } from '../image/sha256';
+import { mergeBoxes } from './geometry';
 import type { CheckRecord, ReferenceRecord, ReferenceSource } from '../library/db';
 import type {
   CheckError, FileFacts, MatchResult, MetadataSummary, Reason, Signal, TicketInfo, VerdictLevel, Box,
@@ -122,11 +123,21 @@ export async function buildReportModel(src: ReportSources): Promise<{ model: Rep
 
 /** Regions (full-size query pixels) scaled to the stored analysis-size image. */
 export function regionsOnImage(model: Pick<ReportModel, 'localisation' | 'file'>, image: { width: number }): Box[] {
-  const regions = model.localisation?.regions ?? [];
+  const regions = displayRegions(model);
   const fullW = model.file?.width;
   if (!regions.length || !fullW) return [];
   const s = image.width / fullW;
   return regions.map((b) => [b[0] * s, b[1] * s, b[2] * s, b[3] * s] as Box);
+}
+
+/**
+ * Regions as drawn for a person: touching cells merged (gap: 1% of the longer side). The exact
+ * regions stay in the JSON evidence.
+ */
+export function displayRegions(model: Pick<ReportModel, 'localisation' | 'file'>): Box[] {
+  const regions = model.localisation?.regions ?? [];
+  const side = Math.max(model.file?.width ?? 0, model.file?.height ?? 0);
+  return mergeBoxes(regions, Math.round(side * 0.01));
 }
 
 /** The video frame a matched reference came from, if it came from one. */

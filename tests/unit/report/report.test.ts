@@ -66,6 +66,9 @@ describe('report model', () => {
   it('scales regions from full-size query pixels to the stored analysis image', () => {
     const m = { file: { width: 2000 } as ReportModel['file'], localisation: { regions: [[200, 100, 400, 300]], changedShare: 0.1, edited: true } } as ReportModel;
     expect(regionsOnImage(m, { width: 1000 })).toEqual([[100, 50, 200, 150]]);
+    // Touching cells are drawn as one area.
+    const cells = { file: { width: 1000, height: 500 } as ReportModel['file'], localisation: { regions: [[0, 0, 10, 10], [12, 0, 20, 10], [500, 400, 510, 410]], changedShare: 0.1, edited: true } } as ReportModel;
+    expect(regionsOnImage(cells, { width: 1000 })).toEqual([[0, 0, 20, 10], [500, 400, 510, 410]]);
   });
 
   it('says the verdict in plain words in both languages', () => {
