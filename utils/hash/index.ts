@@ -51,8 +51,12 @@ export const LOCAL_MIN_VOTES = 4;
  * skipped at query time: they hold the commonest descriptors (flat areas, straight edges), which
  * say little and cost most.
  */
-export const MAX_BUCKET_FACTOR = 8;
+export const MAX_BUCKET_FACTOR = 4;
 export const MAX_BUCKET_MIN = 64;
+/** Max differing filter bits (of 16) before the full descriptor is read (true matches: ~3). */
+export const LOCAL_FILTER_DISTANCE = 6;
+/** A query descriptor close to more stored descriptors than this is not distinctive and does not vote. */
+export const LOCAL_MAX_HITS = 24;
 
 function hexToWords(h: string, out: Uint32Array, at: number): void {
   for (let w = 0; w < 8; w++) out[at + w] = parseInt(h.slice(w * 8, w * 8 + 8), 16) >>> 0;
@@ -72,6 +76,8 @@ export class ReferenceIndex {
   private nkp = new Uint8Array(64);
   /** slot × FP_KEYPOINTS × 2 bytes: angle, size (see Fingerprint.kpg). */
   private geo = new Uint8Array(FP_KEYPOINTS * 2 * 64);
+  /** Scratch: raw local votes per slot during one lookup (reset after). */
+  private raw = new Uint16Array(64);
   /** GLOBAL_CHUNKS tables: chunk value → slot*2+isMirror. */
   private gTables: Map<number, number[]>[] = Array.from({ length: GLOBAL_CHUNKS }, () => new Map());
   /** LOCAL_TABLES tables: chunk value → slot*FP_KEYPOINTS+k. */
@@ -115,7 +121,8 @@ export class ReferenceIndex {
       for (let t = 0; t < LOCAL_TABLES; t++) {
         const key = localKey(this.desc, at, t);
         const tab = this.lTables[t];
-        (tab[key] ??= []).push(slot * FP_KEYPOINTS + k);
+        // posting = code · 2^16 + 16 filter bits (a double: stays unboxed, checked before the descriptor)
+        (tab[key] ??= []).push((slot * FP_KEYPOINTS + k) * 65536 + filterBits(this.desc, at, t));
       }
     }
   }
@@ -151,7 +158,7 @@ export class ReferenceIndex {
 
   /** Approximate bytes held per reference by the typed arrays and postings (excludes the entry objects). */
   bytesPerReference(): number {
-    return 16 * 4 + 2 * GLOBAL_CHUNKS * 4 + FP_KEYPOINTS * (4 * 4 + 2) + FP_KEYPOINTS * LOCAL_TABLES * 4 + 1 + 8;
+    return 16 * 4 + 2 * GLOBAL_CHUNKS * 4 + FP_KEYPOINTS * (4 * 4 + 2) + FP_KEYPOINTS * LOCAL_TABLES * 8 + 1 + 8;
   }
 
   private rebuild(): void {
@@ -213,27 +220,35 @@ export class ReferenceIndex {
     });
     // LOCAL: Hough voting in (reference, rotation, scale) cells
     const cells = new Map<number, number>();
-    const lastVoter = new Map<number, number>();
-    let voter = 0;
     const qg = q.kpg instanceof Uint8Array ? q.kpg : undefined;
     const sets = [q.kp, q.kpm];
     const postings = (this.slots.length - this.dead) * FP_KEYPOINTS;
     const maxBucket = Math.max(MAX_BUCKET_MIN, Math.ceil((MAX_BUCKET_FACTOR * postings) / 65536));
+    const hits: number[] = [];
+    const allHits: number[] = [];
+    const touched: number[] = [];
+    if (this.raw.length < this.slots.length) this.raw = new Uint16Array(Math.max(this.slots.length, this.raw.length * 2));
+    const raw = this.raw;
     for (let si = 0; si < 2; si++) {
       const set = sets[si];
       if (!(set instanceof Uint32Array)) continue;
       const n = set.length >> 2;
-      for (let i = 0; i < n; i++, voter++) {
+      for (let i = 0; i < n; i++) {
         const at = i * 4;
         const a0 = set[at], a1 = set[at + 1], a2 = set[at + 2], a3 = set[at + 3];
         // a mirrored keypoint's orientation is π − θ
         const qa = qg ? (si ? (128 - qg[i * 2]) & 255 : qg[i * 2]) : 0;
         const qs = qg ? qg[i * 2 + 1] : 128;
-        for (let t = 0; t < LOCAL_TABLES; t++) {
+        hits.length = 0;
+        scan: for (let t = 0; t < LOCAL_TABLES; t++) {
           const l = this.lTables[t][localKey(set, at, t)];
           if (!l || l.length > maxBucket) continue;
+          const qf = filterBits(set, at, t);
           for (let p = 0; p < l.length; p++) {
-            const code = l[p];
+            const e = l[p];
+            const f = e % 65536;
+            if (popcount32(qf ^ f) > LOCAL_FILTER_DISTANCE) continue;
+            const code = (e - f) / 65536;
             const b = code * 4;
             const d = popcount32(a0 ^ this.desc[b]) + popcount32(a1 ^ this.desc[b + 1]) + popcount32(a2 ^ this.desc[b + 2]) + popcount32(a3 ^ this.desc[b + 3]);
             if (d > LOCAL_MATCH_DISTANCE) continue;
@@ -241,17 +256,32 @@ export class ReferenceIndex {
             if (!this.slots[slot]) continue;
             const ab = (((this.geo[code * 2] - qa) & 255) + (1 << (HOUGH_ANGLE_SHIFT - 1))) & 255;
             const sb = Math.max(0, Math.min(15, Math.floor((this.geo[code * 2 + 1] - qs) / HOUGH_SCALE_STEP + 8.5)));
-            const cell = (slot * 2 + si) * 128 + (ab >> HOUGH_ANGLE_SHIFT) * 16 + sb;
-            if (lastVoter.get(cell) === voter) continue;
-            lastVoter.set(cell, voter);
-            const v = (cells.get(cell) ?? 0) + 1;
-            cells.set(cell, v);
-            const c = get(slot);
-            if (v > c.votes) c.votes = v;
+            hits.push((slot * 2 + si) * 128 + (ab >> HOUGH_ANGLE_SHIFT) * 16 + sb);
+            if (hits.length > LOCAL_MAX_HITS) break scan;
           }
+        }
+        // a descriptor found in too many references is a "stop word": it votes for none
+        if (!hits.length || hits.length > LOCAL_MAX_HITS) continue;
+        hits.sort((x, y) => x - y);
+        for (let h = 0; h < hits.length; h++) {
+          if (h && hits[h] === hits[h - 1]) continue;
+          const slot = (hits[h] / 256) | 0;
+          if (raw[slot]++ === 0) touched.push(slot);
+          allHits.push(hits[h]);
         }
       }
     }
+    // Hough cells only for references with enough raw votes (typed-array counting first keeps the
+    // per-query cost independent of how many references got a stray vote)
+    for (const cell of allHits) {
+      const slot = (cell / 256) | 0;
+      if (raw[slot] < LOCAL_MIN_VOTES) continue;
+      const v = (cells.get(cell) ?? 0) + 1;
+      cells.set(cell, v);
+      const c = get(slot);
+      if (v > c.votes) c.votes = v;
+    }
+    for (const slot of touched) raw[slot] = 0;
     const out: Candidate[] = [];
     for (const [slot, c] of found) {
       const entry = this.slots[slot]!;
@@ -264,6 +294,13 @@ export class ReferenceIndex {
     out.sort((a, b) => b.score - a.score || a.distance - b.distance);
     return out.slice(0, k);
   }
+}
+
+/** Postings carry 16 more descriptor bits (bytes no key uses), compared before the full descriptor. */
+const FILTER_BYTES: [number, number][] = [[5, 12], [7, 14]];
+function filterBits(d: Uint32Array, at: number, t: number): number {
+  const [a, b] = FILTER_BYTES[t & 1];
+  return ((d[at + (a >> 2)] >>> ((a & 3) * 8)) & 0xff) | (((d[at + (b >> 2)] >>> ((b & 3) * 8)) & 0xff) << 8);
 }
 
 /** Table t keys on two bytes of the 16-byte descriptor (disjoint pairs across tables). */
