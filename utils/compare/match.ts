@@ -52,7 +52,7 @@ export const MATCH_MIN_INLIERS = 8;
 /** Fast path (global hash alignment, no keypoints): agreement needed to stop there. */
 export const MATCH_FAST_AGREEMENT = 0.8;
 /** Share of textured overlap pixels agreeing with the reference that decides alone. */
-export const MATCH_SURE_AGREEMENT = 0.55;
+export const MATCH_SURE_AGREEMENT = 0.62;
 /** Least agreement, accepted only with exact geometry (see passes()). */
 export const MATCH_MIN_AGREEMENT = 0.4;
 /** Exact geometry: inliers and RMS reprojection error as a share of the reference's longest side. */
@@ -65,7 +65,7 @@ export const MATCH_MIN_TEXTURED = 150;
 /** The query must cover this share of the reference (crop keeps ≥ 60 % of the area)… */
 export const MATCH_MIN_OVERLAP_REF = 0.3;
 /** …and the reference this share of the query (screenshots add frames around it). */
-export const MATCH_MIN_OVERLAP_QUERY = 0.15;
+export const MATCH_MIN_OVERLAP_QUERY = 0.08;
 /** Most boxes reported for the changed pixels (thin edits are covered by small boxes). */
 export const LOCALISATION_MAX_BOXES = 48;
 /** A local alteration: changed share of the compared area at least this… */
