@@ -8,7 +8,7 @@ import { decodeFullInBrowser, decodeInBrowser, encodeInBrowser } from '@/utils/i
 import { fetchImage } from '@/utils/image/acquire';
 import { b64ToBytes, parseRequest, type CardResult, type CheckRequest, type Response } from '@/utils/messages';
 import { CheckFailure, toCheckError } from '@/utils/errors';
-import { addReference, ensureDefaultLibrary, openLibraryDb } from '@/utils/library/db';
+import { addReference, applyRetention, ensureDefaultLibrary, openLibraryDb } from '@/utils/library/db';
 import { prepareReference } from '@/utils/library/prepare';
 import { t } from '@/utils/i18n';
 import { syncRuleScripts } from '@/utils/rule-scripts';
@@ -84,6 +84,9 @@ export default defineBackground(() => {
     const rec = await prepareReference(bytes, name, lib.id, { decode: decodeInBrowser, encode: encodeInBrowser });
     return { added: await addReference(db, rec) };
   }
+
+  // History retention: prune old checks whenever the worker starts (it starts often in MV3).
+  void openLibraryDb().then(applyRetention).catch((e) => console.warn('RefundLens: retention', e));
 
   // ---- merchant rules: content script on the hosts the merchant added (and granted) ------------
   browser.storage.onChanged.addListener((changes, area) => {

@@ -157,7 +157,7 @@ describe('font and formatting', () => {
         for (const ch of message) if (ch.codePointAt(0)! >= 0x20 && !font.hasGlyphForCodePoint(ch.codePointAt(0)!) && !/\p{Extended_Pictographic}/u.test(ch)) missing.add(ch);
       }
     }
-    expect([...missing].join(''), 'regenerate with `npx tsx tests/unit/report/make-cjk-font.ts`').toBe('');
+    expect([...missing].join(''), 'regenerate with `npx tsx scripts/make-cjk-font.ts`').toBe('');
   });
   it('replaces characters outside the font instead of dropping them', () => {
     expect(coverText('a𠀀b\u0001', (c) => c < 0x1000)).toBe('a□b ');

@@ -5,7 +5,7 @@
  * GB 2312 and every character of the translated UI (locales/*.json). The extension cannot read
  * system fonts, so the PDF export and the PNG long image embed this file.
  *
- * Run: `npx tsx tests/unit/report/make-cjk-font.ts`. Dev only: harfbuzzjs' hb-subset WASM (npm dev
+ * Run: `npx tsx scripts/make-cjk-font.ts`. Dev only: harfbuzzjs' hb-subset WASM (npm dev
  * dependency) subsets, then otf2ttf.py (Debian python3-fonttools) converts the outlines to TrueType.
  * Output is deterministic for the same source font and locale files.
  */
