@@ -11,6 +11,7 @@ import { downscale } from './library/prepare';
 import { ReferenceIndex } from './hash/index';
 import { FINGERPRINT_VERSION, computeFingerprint } from './hash/fingerprint';
 import {
+  type CheckRecord,
   addCheck, allFingerprints, getReference, getRevision, suspiciousChecksOfBuyer, updateFingerprints, type DB,
 } from './library/db';
 import { LIMITS } from './limits';
@@ -18,6 +19,7 @@ import { TaskQueue } from './queue';
 import { bytesToDataUrl, type CardResult } from './messages';
 import type { CheckError, CheckResult, RGBAImage, TicketInfo } from './types';
 import { decideVerdict } from './verdict';
+import { errorLevelAnalysis, type JpegCodec } from './forensics/ela';
 
 export interface ServicePlatform {
   db: () => Promise<DB>;
@@ -122,6 +124,7 @@ export class CheckService {
       const db = await this.platform.db();
       const image = img ? await this.platform.encode(img, 'image/jpeg', 0.85) : undefined;
       const thumb = img ? await this.platform.encode(downscale(img, 160), 'image/jpeg', 0.8) : undefined;
+      const ela = img && result.file?.format === 'jpeg' ? await this.ela(img) : undefined;
       await addCheck(db, {
         id: result.id,
         checkedAt: result.checkedAt,
@@ -132,10 +135,25 @@ export class CheckService {
         result,
         image,
         thumb,
+        ela,
       });
     } catch (e) {
       // The verdict still reaches the merchant; the history write failing (quota) is logged.
       console.warn('RefundLens: could not record check', e);
+    }
+  }
+
+  /** Error level analysis map for the report (a hint, computed from the pixels of the original file). */
+  private async ela(img: RGBAImage): Promise<CheckRecord['ela']> {
+    try {
+      const codec: JpegCodec = {
+        encode: (i, q) => this.platform.encode(i, 'image/jpeg', q / 100),
+        decode: async (b) => (await this.platform.decode(b, 'jpeg', LIMITS.analysisMaxSide)).image,
+      };
+      const r = await errorLevelAnalysis(img, codec, 90, LIMITS.analysisMaxSide);
+      return { png: await this.platform.encode(r.map, 'image/png'), mean: r.mean, p99: r.p99, gain: r.gain, quality: r.quality };
+    } catch {
+      return undefined;
     }
   }
 

@@ -11,6 +11,7 @@ import type { Translate } from '@/utils/report/translate';
 import { download } from './download';
 import type { ExportFile } from './exports';
 import { Compare } from './Compare';
+import { ElaPanel } from './ElaPanel';
 import './report.css';
 
 interface Loaded {
@@ -157,6 +158,8 @@ export function ReportPage({ id }: { id: string }) {
           <Compare model={model} buyerUrl={urls.buyer} referenceUrl={urls.reference} overlayUrl={urls.overlay} />
         </section>
       )}
+
+      {data.rec.ela && <ElaPanel ela={data.rec.ela} buyerUrl={urls.buyer} />}
 
       <section>
         <h2>{t('rpt_section_reasons')}</h2>

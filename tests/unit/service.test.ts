@@ -35,6 +35,8 @@ describe('CheckService', () => {
     const stored = await getCheck(await openLibraryDb(), after.id);
     expect(stored?.level).toBe(after.level);
     expect(stored?.image?.[0]).toBe(0xff);
+    expect(stored?.ela?.png[0]).toBe(0x89); // PNG map of the error level analysis
+    expect(stored?.ela?.p99).toBeGreaterThan(0);
     expect(stored?.ticket).toEqual({ buyer: 'b1', orderId: 'o1' });
     const card = await svc.toCard(after);
     expect(card.match?.thumb).toMatch(/^data:image\/jpeg;base64,/);

@@ -53,6 +53,8 @@ export interface CheckRecord {
   /** Analysis-size JPEG of the buyer photo, for the report. */
   image?: Uint8Array;
   thumb?: Uint8Array;
+  /** Error level analysis of the buyer photo as decoded from the original file (JPEG inputs). */
+  ela?: { png: Uint8Array; mean: number; p99: number; gain: number; quality: number };
 }
 
 export interface MetaRecord {
