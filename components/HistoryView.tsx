@@ -6,7 +6,7 @@ import {
 } from '@/utils/library/db';
 import { bytesToDataUrl } from '@/utils/messages';
 import type { VerdictLevel } from '@/utils/types';
-import { LEVEL_COLOUR, LEVEL_KEY } from './labels';
+import { LEVEL_COLOUR, LEVEL_KEY } from '@/utils/levels';
 
 const LEVELS: VerdictLevel[] = ['derived-edited', 'derived', 'ai-labelled', 'edited', 'no-evidence', 'error'];
 const RETENTION = [0, 30, 90, 180, 365, 730];

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { t } from '@/utils/i18n';
 import type { CardResult } from '@/utils/messages';
-import { LEVEL_COLOUR, LEVEL_KEY } from './labels';
+import { LEVEL_COLOUR, LEVEL_KEY } from '@/utils/levels';
 
 export interface ResultCardProps {
   state: 'pending' | 'done';

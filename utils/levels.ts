@@ -1,4 +1,6 @@
-import type { VerdictLevel } from '@/utils/types';
+import type { VerdictLevel } from './types';
+
+/** The verdict levels' words and colours, shared by the card, the pages and the exports. */
 
 /** Message key of each verdict level (keys cannot hold '-'). */
 export const LEVEL_KEY: Record<VerdictLevel | 'pending', string> = {

@@ -4,29 +4,13 @@
  * Same words as the report page (both use message keys from locales/report.json).
  */
 import { formatTimestamp } from '../video/timecode';
-import type { VerdictLevel } from '../types';
 import { formatBytes, formatDate, formatPercent, formatTime } from './format';
 import type { Block } from './layout';
 import { frameOf, regionsOnImage, type ReportModel } from './model';
 import type { Translate } from './translate';
 
-export const LEVEL_COLOURS: Record<VerdictLevel, string> = {
-  derived: '#c62828',
-  'derived-edited': '#b71c1c',
-  'ai-labelled': '#c62828',
-  edited: '#ef6c00',
-  'no-evidence': '#2e7d32',
-  error: '#616161',
-};
-
-export const LEVEL_KEYS: Record<VerdictLevel, string> = {
-  derived: 'level_derived',
-  'derived-edited': 'level_derived_edited',
-  'ai-labelled': 'level_ai_labelled',
-  edited: 'level_edited',
-  'no-evidence': 'level_no_evidence',
-  error: 'level_error',
-};
+import { LEVEL_COLOUR as LEVEL_COLOURS, LEVEL_KEY as LEVEL_KEYS } from '../levels';
+export { LEVEL_COLOURS, LEVEL_KEYS };
 
 /** "frame at 00:12 of packing video “X” (recorded 2026-11-20)", or undefined for photos. */
 export function frameText(model: Pick<ReportModel, 'reference'>, tr: Translate, offsetMin = 0): string | undefined {
