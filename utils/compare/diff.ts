@@ -88,7 +88,6 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
   const valid = new Uint8Array(n);
   const B = new Float32Array(n);
   let nValid = 0;
-  const corners: [number, number][] = [];
   for (let y = 0; y < gh; y++) {
     for (let x = 0; x < gw; x++) {
       const [rx, ry] = applyAffine(T, (x + 0.5) * kx - 0.5, (y + 0.5) * ky - 0.5);
@@ -99,7 +98,6 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
       B[i] = sampleBilinear(Rs, sx, sy);
     }
   }
-  void corners;
   // erode the valid mask by one pixel: borders of the overlap resample badly
   const v2 = valid.slice();
   for (let y = 0; y < gh; y++) for (let x = 0; x < gw; x++) {

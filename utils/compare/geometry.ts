@@ -26,6 +26,12 @@ export interface SimilarityFit {
   inlierIdx: Int32Array;
   /** RMS reprojection error of inliers, in reference pixels. */
   rms: number;
+  /**
+   * RMS reprojection error in units of each reference keypoint's own pixel size (scale-free): a copy
+   * maps its keypoints to well under one pixel of their pyramid level; a re-shoot (perspective,
+   * parallax, lens) scatters them over the whole RANSAC tolerance.
+   */
+  nrms: number;
   scale: number;
   /** Rotation in degrees (after the optional mirror). */
   rotation: number;
@@ -114,7 +120,7 @@ export function fitSimilarity(q: Features, r: Features, m: Matches, mirror: bool
   // refine: least squares on inliers, twice
   let a = bestA, b = bestB, tx = bestTx, ty = bestTy;
   let idx = new Int32Array(0);
-  let rms = 0;
+  let rms = 0, nrms = 0;
   for (let pass = 0; pass < 3; pass++) {
     const th = Math.atan2(b, a);
     const sel: number[] = [];
@@ -135,19 +141,21 @@ export function fitSimilarity(q: Features, r: Features, m: Matches, mirror: bool
     if (sxx <= 0) break;
     a = sab / sxx; b = sbb / sxx;
     tx = nx - (a * mx - b * my); ty = ny - (b * mx + a * my);
-    let e2 = 0;
+    let e2 = 0, n2 = 0;
     for (const k of sel) {
       const ex = a * qx[k] - b * qy[k] + tx - rx[k], ey = b * qx[k] + a * qy[k] + ty - ry[k];
       e2 += ex * ex + ey * ey;
+      n2 += ((ex * ex + ey * ey) / tol2[k]) * RANSAC_TOLERANCE * RANSAC_TOLERANCE;
     }
     rms = Math.sqrt(e2 / sel.length);
+    nrms = Math.sqrt(n2 / sel.length);
   }
   if (idx.length < 3) return undefined;
   // similarity on (possibly mirrored) query coordinates; fold the mirror into T
   let T: Affine = [a, -b, tx, b, a, ty];
   if (mirror) T = composeAffine(T, [-1, 0, W - 1, 0, 1, 0]);
   return {
-    T, mirror, inliers: idx.length, inlierIdx: idx, rms,
+    T, mirror, inliers: idx.length, inlierIdx: idx, rms, nrms,
     scale: Math.hypot(a, b), rotation: (Math.atan2(b, a) * 180) / Math.PI,
   };
 }
