@@ -258,7 +258,7 @@ function stretchGray(g: Gray): Gray {
   const gain = Math.min(DIFF_MAX_GAIN, 255 / Math.max(1, hi - lo));
   if (gain <= 1.05) return g;
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = (g.data[i] - lo) * gain;
+  for (let i = 0; i < n; i++) out[i] = Math.max(0, Math.min(255, (g.data[i] - lo) * gain));
   return { width: g.width, height: g.height, data: out };
 }
 
