@@ -4,7 +4,7 @@
  *
  *   benchLookup(sizes)     ms per index lookup (ReferenceIndex.candidates) at each library size.
  *                          Synthetic references: global hashes random, keypoint descriptors drawn
- *                          from a pool of real descriptors of rendered scenes with ~8 % of bits
+ *                          from a pool of real descriptors of 40 rendered scenes with 15 % of bits
  *                          flipped, so bucket sizes follow the skew of real descriptors.
  *   bytesPerReference(n)   heap + array-buffer growth per reference for n synthetic references
  *                          (index structures AND the entry objects with their fingerprints).
@@ -33,8 +33,8 @@ let pool: { desc: Uint32Array; geo: Uint8Array; n: number } | undefined;
 async function descriptorPool(): Promise<NonNullable<typeof pool>> {
   if (pool) return pool;
   const descs: number[] = [], geo: number[] = [];
-  for (let p = 1; p <= 12; p++) {
-    const img = await renderRGBA(sceneSvg(p, { ...BASE_CAMERA, background: p * 3 }));
+  for (let p = 1; p <= 40; p++) {
+    const img = await renderRGBA(sceneSvg(p, { ...BASE_CAMERA, background: p * 3, tilt: (p % 7) * 4, zoom: 0.7 + (p % 5) * 0.15 }));
     const fp = computeFingerprint(img);
     descs.push(...fp.kp);
     geo.push(...(fp.kpg ?? []));
@@ -57,7 +57,7 @@ export async function syntheticFingerprint(r: () => number): Promise<Fingerprint
     const j = Math.floor(r() * P.n);
     for (let w = 0; w < 4; w++) {
       let flip = 0;
-      for (let b = 0; b < 32; b++) if (r() < 0.08) flip |= 1 << b;
+      for (let b = 0; b < 32; b++) if (r() < 0.15) flip |= 1 << b;
       kp[k * 4 + w] = (P.desc[j * 4 + w] ^ flip) >>> 0;
     }
     kpg[k * 2] = Math.floor(r() * 256); kpg[k * 2 + 1] = P.geo[j * 2 + 1];
