@@ -5,6 +5,7 @@
  * browser events to this; tests drive it in Node with fake-indexeddb and the Node decoder.
  */
 import { runCheck, type CheckDeps } from './check';
+import { clearMatchCache } from './compare/match';
 import type { Decoder } from './image/decode';
 import type { Encoder } from './library/prepare';
 import { downscale } from './library/prepare';
@@ -71,6 +72,7 @@ export class CheckService {
     for (const f of fps) index.add({ id: f.id, name: f.name, libraryId: f.libraryId, fp: f.fp });
     this.index = index;
     this.refCache.clear();
+    clearMatchCache();
     this.revision = rev;
   }
 

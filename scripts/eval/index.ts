@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
 const out = outAt >= 0 ? args[outAt + 1] : undefined;
-const dir = args.find((a, i) => !a.startsWith('--') && i !== outAt + 1);
+const dir = args.find((a, i) => !a.startsWith('--') && (outAt < 0 || i !== outAt + 1));
 
 if (!dir) {
   console.error('usage: npm run eval -- <dataset-dir> [--out <file>]');
