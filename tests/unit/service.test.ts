@@ -63,6 +63,17 @@ describe('CheckService', () => {
     expect((await db.get('fingerprints', f.id))?.fp.v).not.toBe(-1);
   });
 
+  it('a look-alike scene (same backdrop, table and box layout, other product) is not derived', async () => {
+    const { demoImages } = await import('../fixtures/demo');
+    const d = await demoImages();
+    const db = await openLibraryDb();
+    const lib = await ensureDefaultLibrary(db, 'Mine');
+    await addReference(db, await prepareReference(d.saved, 'listing.jpg', lib.id, { decode: decodeInNode, encode: encodeInNode }));
+    const svc = new CheckService(platform);
+    expect((await svc.check(d.unrelated, {})).match).toBeUndefined();
+    expect((await svc.check(d.doctored, {})).match?.referenceName).toBe('listing.jpg');
+  });
+
   it('failures are recorded with their error and never throw', async () => {
     const svc = new CheckService(platform);
     const r = await svc.fail({ code: 'err_http_status', params: { status: 404 } }, { sourceUrl: 'http://x/404.jpg' });

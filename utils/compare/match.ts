@@ -65,6 +65,13 @@ export const MATCH_TIGHT_RMS = 0.0028;
  */
 export const MATCH_MAX_NRMS = 1.5;
 export const MATCH_TIGHT_NRMS = 1.1;
+/**
+ * A keypoint fit resting on fewer inliers than this is weak evidence of geometry: it then needs the
+ * fast-path agreement (MATCH_FAST_AGREEMENT), not just MATCH_SURE_AGREEMENT. Found on look-alike
+ * product scenes (same table, backdrop and box layout): 8 chance inliers aligned an unrelated
+ * scene whose flat areas agreed 0.70 after tone correction.
+ */
+export const MATCH_WEAK_INLIERS = 12;
 /** Texture-less pictures: share of all compared pixels that must agree. */
 export const MATCH_MIN_AGREEMENT_FLAT = 0.85;
 /** Textured grid pixels needed for the agreement to mean anything. */
@@ -169,7 +176,8 @@ function verify(q: FingerprintWork, cand: Candidate, ref: RefWork, trace?: Match
 
 /**
  * The derived/not-derived decision on one aligned candidate.
- *   clear:      agreement ≥ MATCH_SURE_AGREEMENT
+ *   clear:      agreement ≥ MATCH_SURE_AGREEMENT (≥ MATCH_FAST_AGREEMENT when a keypoint fit has
+ *               fewer than MATCH_WEAK_INLIERS inliers)
  *   always:     a keypoint fit must have nrms ≤ MATCH_MAX_NRMS
  *   borderline: agreement ≥ MATCH_MIN_AGREEMENT and the geometry itself is exact — a keypoint fit
  *               with ≥ MATCH_TIGHT_INLIERS inliers, nrms ≤ MATCH_TIGHT_NRMS and RMS error
@@ -182,7 +190,8 @@ export function passes(d: DenseResult, method: string, distance: number, fit?: S
   if (d.textured >= MATCH_MIN_TEXTURED) {
     // a keypoint alignment must be exact in each keypoint's own pixel units, whatever the agreement
     if (method === 'keypoints' && (!fit || fit.nrms > MATCH_MAX_NRMS)) return false;
-    if (d.agreement >= MATCH_SURE_AGREEMENT) return true;
+    const weak = method === 'keypoints' && !!fit && fit.inliers < MATCH_WEAK_INLIERS;
+    if (d.agreement >= (weak ? MATCH_FAST_AGREEMENT : MATCH_SURE_AGREEMENT)) return true;
     const tight = method === 'keypoints'
       ? !!fit && fit.inliers >= MATCH_TIGHT_INLIERS && fit.nrms <= MATCH_TIGHT_NRMS && fit.rms <= MATCH_TIGHT_RMS * refLong
       : distance <= GLOBAL_SURE_DISTANCE;
