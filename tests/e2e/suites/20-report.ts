@@ -173,7 +173,9 @@ test('history: filter by buyer/order/verdict, repeat-buyer flag in history and r
   await page.locator('[data-refundlens="history"]').waitFor();
   const count = async () => Number(await page.locator('[data-refundlens="history-count"]').getAttribute('data-count'));
   await page.fill('[data-refundlens="history-buyer"]', '回头');
-  await page.waitForFunction(() => document.querySelector('[data-refundlens="history-count"]')?.getAttribute('data-count') === '2');
+  await page.waitForFunction(() => document.querySelector('[data-refundlens="history-count"]')?.getAttribute('data-count') === '2', null, { timeout: 10_000 }).catch(async () => { throw new Error('history rows for 回头: ' + (await count()) + ' ' + (await page.locator('[data-refundlens="history"]').innerText()).slice(0, 600)); });
+  // The repeat-buyer counts arrive after the rows: wait for them rather than read at once.
+  await page.waitForFunction(() => document.querySelectorAll('[data-refundlens="history-repeat"]').length >= 2, null, { timeout: 10_000 }).catch(() => {});
   expect((await page.locator('[data-refundlens="history-repeat"]').count()) === 2, 'both rows flag the repeat buyer');
   const thumbs = await page.locator('[data-refundlens="history-row"] img').count();
   expect(thumbs === 2, `thumbnails shown (${thumbs})`);
