@@ -144,14 +144,14 @@ export async function launchWithExtension(
 }
 
 /** Add photos to the current library through the real options page UI. */
-export async function importReferences(b: ExtensionBrowser, files: { name: string; bytes: Uint8Array }[]): Promise<number> {
+export async function importReferences(b: ExtensionBrowser, files: { name: string; bytes: Uint8Array }[], timeout = 60_000): Promise<number> {
   const page = await b.context.newPage();
   await page.goto(`chrome-extension://${b.extensionId}/options.html`);
   const input = page.locator('[data-refundlens="library-import"]');
   await input.waitFor({ state: 'attached' });
   const before = Number(await page.locator('[data-refundlens="library-count"]').textContent());
   await input.setInputFiles(files.map((f) => ({ name: f.name, mimeType: 'image/jpeg', buffer: Buffer.from(f.bytes) })));
-  await page.locator('[data-refundlens="import-done"]').waitFor({ timeout: 60_000 });
+  await page.locator('[data-refundlens="import-done"]').waitFor({ timeout });
   await page.waitForFunction(
     (n) => Number(document.querySelector('[data-refundlens="library-count"]')?.textContent) >= n,
     before + 1,
