@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { t } from '@/utils/i18n';
 import {
   applyRetention, deleteChecks, getRetentionDays, openLibraryDb, repeatBuyerCounts, searchChecks, setRetentionDays,
@@ -32,15 +32,21 @@ export function HistoryView() {
   const [retention, setRetention] = useState(0);
   const [note, setNote] = useState<string>();
 
+  // Filters change faster than queries finish: only the newest query may set the rows.
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const seq = ++latest.current;
     const db = await openLibraryDb();
     const f: HistoryFilter = {
       text: text || undefined, buyer: buyer || undefined, order: order || undefined, level: level || undefined,
       from: localDayIso(from), to: localDayIso(to, true),
     };
     const list = await searchChecks(db, f);
+    if (seq !== latest.current) return;
+    const counts = await repeatBuyerCounts(db, list);
+    if (seq !== latest.current) return;
     setRows(list);
-    setRepeat(await repeatBuyerCounts(db, list));
+    setRepeat(counts);
   }, [text, buyer, order, level, from, to]);
 
   useEffect(() => {
