@@ -65,7 +65,7 @@ export function ResultCard({ state, result, buyerSrc, onClose, onOpenReport, onR
           )}
           {(result.overlay || result.regions?.length) ? (
             <label className="toggle">
-              <input type="checkbox" checked={showOverlay} onChange={(e) => setShowOverlay(e.target.checked)} /> ▦
+              <input type="checkbox" checked={showOverlay} onChange={(e) => setShowOverlay(e.target.checked)} /> {t('card_show_changes')}
             </label>
           ) : null}
           <h4>{t('card_reasons')}</h4>

@@ -106,7 +106,7 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
     lap('signals');
     const { match, localisation } = await findMatch(decoded.image, decoded, deps);
     lap('match');
-    const { level, reasons } = decideVerdict({ signals: metadata.signals, match, localisation });
+    const { level, reasons } = decideVerdict({ signals: metadata.signals, match, localisation, size: decoded });
     return { ...base, level, reasons, match, localisation };
   } catch (e) {
     const error = toCheckError(e);

@@ -21,12 +21,24 @@ export function setLookup(fn: Lookup): void {
   lookup = fn;
 }
 
+/**
+ * Params that carry machine words (the transform a match found, the stage that decided) and are
+ * shown in the reader's language: 'resize+crop' → 「缩放 + 裁剪」 via variant_resize, variant_crop.
+ */
+const WORD_PARAMS: Record<string, string> = { variant: 'variant_', method: 'method_' };
+
+function showParam(name: string, v: ParamValue): string {
+  const prefix = WORD_PARAMS[name];
+  if (!prefix || typeof v !== 'string') return String(v);
+  return v.split('+').map((w) => lookup(prefix + w) || w).join(' + ');
+}
+
 export function t(key: string, params?: Record<string, ParamValue | undefined>): string {
   const text = lookup(key) || key;
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (m, name: string) => {
     const v = params[name];
-    return v === undefined ? m : String(v);
+    return v === undefined ? m : showParam(name, v);
   });
 }
 

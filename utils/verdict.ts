@@ -1,4 +1,5 @@
 import type { CheckError, Localisation, MatchResult, Reason, Signal, VerdictLevel } from './types';
+import { mergeBoxes } from './report/geometry';
 
 /**
  * The single place where evidence becomes a verdict.
@@ -18,6 +19,8 @@ export interface VerdictInput {
   match?: MatchResult;
   localisation?: Localisation;
   error?: CheckError;
+  /** Size of the buyer photo the regions refer to (to count nearby boxes of one edit as one area). */
+  size?: { width: number; height: number };
 }
 
 export function decideVerdict(input: VerdictInput): { level: VerdictLevel; reasons: Reason[] } {
@@ -38,7 +41,11 @@ export function decideVerdict(input: VerdictInput): { level: VerdictLevel; reaso
       level = 'derived-edited';
       reasons.push({
         code: 'why_local_edit',
-        params: { count: loc.regions.length, percent: Math.max(1, Math.round(loc.changedShare * 100)) },
+        // A thin crack is found as a chain of small boxes: boxes within 1 % of the picture are one area.
+        params: {
+          count: Math.max(1, mergeBoxes(loc.regions, Math.round(Math.max(input.size?.width ?? 0, input.size?.height ?? 0) * 0.01)).length),
+          percent: Math.max(1, Math.round(loc.changedShare * 100)),
+        },
         weight: 1,
       });
     } else {
