@@ -40,16 +40,7 @@ export default defineContentScript({
     function ensureCheckAll() {
       const live = checkHosts.filter((h) => h.isConnected);
       if (live.length < 2 || checkAllHost?.isConnected) return;
-      const host = document.createElement('refundlens-check-all');
-      host.setAttribute('data-refundlens', 'check-all');
-      host.style.cssText = 'display:block;margin:4px 0;';
-      const shadow = host.attachShadow({ mode: 'closed' });
-      const style = document.createElement('style');
-      style.textContent = BUTTON_CSS;
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.textContent = t('btn_check_all');
-      shadow.append(style, button);
+      const { host } = buttonHost('check-all', t('btn_check_all'), 'display:block;margin:4px 0;');
       host.addEventListener('click', (e) => {
         e.preventDefault();
         e.stopPropagation();
@@ -77,17 +68,8 @@ export default defineContentScript({
     }
 
     function attachButton(img: HTMLImageElement, src: string, shown: string) {
-      const host = document.createElement('refundlens-check');
-      host.setAttribute('data-refundlens', 'check');
+      const { host, button } = buttonHost('check', t('btn_check'), 'display:inline-block;vertical-align:top;margin:2px 4px;');
       host.setAttribute('data-src', src);
-      host.style.cssText = 'display:inline-block;vertical-align:top;margin:2px 4px;';
-      const shadow = host.attachShadow({ mode: 'closed' });
-      const style = document.createElement('style');
-      style.textContent = BUTTON_CSS;
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.textContent = t('btn_check');
-      shadow.append(style, button);
       // The image and its URL are remembered here, not read back from attributes the page could change.
       let card: CardHandle | undefined;
       let busy = false;
@@ -186,6 +168,24 @@ export default defineContentScript({
     scan();
   },
 });
+
+/**
+ * A light-DOM host `<refundlens-NAME data-refundlens="NAME">` (the stable hook of CONTRACTS.md)
+ * holding one button in a closed shadow root: the page can neither read nor restyle it.
+ */
+function buttonHost(name: string, label: string, hostCss: string): { host: HTMLElement; button: HTMLButtonElement } {
+  const host = document.createElement(`refundlens-${name}`);
+  host.setAttribute('data-refundlens', name);
+  host.style.cssText = hostCss;
+  const shadow = host.attachShadow({ mode: 'closed' });
+  const style = document.createElement('style');
+  style.textContent = BUTTON_CSS;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = label;
+  shadow.append(style, button);
+  return { host, button };
+}
 
 async function send<T>(msg: unknown): Promise<Response<T>> {
   try {
