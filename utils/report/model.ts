@@ -19,19 +19,10 @@ export interface ImageFacts {
   height: number;
 }
 
-export interface ReportReference {
-  id: string;
-  name: string;
-  libraryId: string;
+/** The matched reference as the report shows it: the library record's facts without its pixels. */
+export type ReportReference = Pick<ReferenceRecord, 'id' | 'name' | 'libraryId' | 'sha256' | 'originalBytes' | 'width' | 'height' | 'addedAt' | 'source'> & {
   libraryName?: string;
-  /** SHA-256 of the original file as the merchant imported it. */
-  sha256: string;
-  originalBytes: number;
-  width: number;
-  height: number;
-  addedAt: string;
-  source: ReferenceSource;
-}
+};
 
 export interface ReportModel {
   id: string;
