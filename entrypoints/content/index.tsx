@@ -120,6 +120,7 @@ export default defineContentScript({
           if (state === 'done' && result) {
             host.setAttribute('data-verdict', result.level);
             if (result.id) host.setAttribute('data-check-id', result.id);
+            else host.removeAttribute('data-check-id');
             if (result.match) host.setAttribute('data-match', result.match.referenceName);
             else host.removeAttribute('data-match');
           } else {
