@@ -8,6 +8,7 @@
  * camera firmware (and some editors such as Photoshop) use tables of their own.
  */
 import type { Signal } from '../types';
+import { jpegSegments } from '../metadata/containers/jpeg';
 
 /** Annex K.1 luminance table, natural (row-major) order. */
 export const STD_LUMA = [
@@ -41,41 +42,20 @@ export function ijgTable(base: number[], quality: number): number[] {
 /** Read every DQT table before the first SOS. Bounded; never throws. */
 export function readQuantTables(b: Uint8Array): QuantTable[] {
   const out: QuantTable[] = [];
-  if (b[0] !== 0xff || b[1] !== 0xd8) return out;
-  let o = 2;
-  let guard = 0;
-  while (o + 4 <= b.length && guard++ < 4000) {
-    if (b[o] !== 0xff) {
-      o++;
-      continue;
+  // The metadata reader's segment walker (bounded by the file size and a segment cap).
+  for (const seg of jpegSegments(b).segments) {
+    if (seg.marker !== 0xdb) continue;
+    let p = seg.start;
+    while (p < seg.end && out.length < 8) {
+      const pq = b[p] >> 4;
+      const id = b[p] & 15;
+      const size = pq ? 128 : 64;
+      if (p + 1 + size > seg.end) break;
+      const values = new Array<number>(64);
+      for (let i = 0; i < 64; i++) values[ZIGZAG[i]] = pq ? (b[p + 1 + i * 2] << 8) | b[p + 2 + i * 2] : b[p + 1 + i];
+      out.push({ id, values });
+      p += 1 + size;
     }
-    const m = b[o + 1];
-    if (m === 0xff) {
-      o++;
-      continue;
-    }
-    if (m === 0xd8 || m === 0x01 || (m >= 0xd0 && m <= 0xd7)) {
-      o += 2;
-      continue;
-    }
-    if (m === 0xda || m === 0xd9) break;
-    const len = (b[o + 2] << 8) | b[o + 3];
-    if (len < 2) break;
-    const end = Math.min(b.length, o + 2 + len);
-    if (m === 0xdb) {
-      let p = o + 4;
-      while (p < end && out.length < 8) {
-        const pq = b[p] >> 4;
-        const id = b[p] & 15;
-        const size = pq ? 128 : 64;
-        if (p + 1 + size > end) break;
-        const values = new Array<number>(64);
-        for (let i = 0; i < 64; i++) values[ZIGZAG[i]] = pq ? (b[p + 1 + i * 2] << 8) | b[p + 2 + i * 2] : b[p + 1 + i];
-        out.push({ id, values });
-        p += 1 + size;
-      }
-    }
-    o = o + 2 + len;
   }
   return out;
 }
