@@ -6,6 +6,7 @@
  */
 import { zlibSync, gzipSync } from 'fflate';
 import sharp from 'sharp';
+import { crc32 } from '../../fixtures/formats';
 
 export const enc = (s: string) => new TextEncoder().encode(s);
 export const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 255);
@@ -161,20 +162,7 @@ export function userComment(text: string, code: 'UNICODE-BE' | 'UNICODE-LE' | 'A
 }
 
 // ---------- PNG ----------
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-export function crc32(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]) & 255] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+
 export function chunk(type: string, data: Uint8Array): Uint8Array {
   const td = concat(latin1(type), data);
   return concat(be32(data.length), td, be32(crc32(td)));
