@@ -8,7 +8,7 @@ import { runCheck, type CheckDeps } from './check';
 import { clearMatchCache } from './compare/match';
 import type { Decoder } from './image/decode';
 import type { Encoder } from './library/prepare';
-import { downscale } from './library/prepare';
+import { downscale } from './image/resize';
 import { ReferenceIndex } from './hash/index';
 import { FINGERPRINT_VERSION, computeFingerprint } from './hash/fingerprint';
 import {
