@@ -66,7 +66,11 @@ export interface RefundLensDB extends DBSchema {
   libraries: { key: string; value: Library };
   references: { key: string; value: ReferenceRecord; indexes: { byLibrary: string; bySha: [string, string] } };
   fingerprints: { key: string; value: FingerprintRecord; indexes: { byLibrary: string } };
-  checks: { key: string; value: CheckRecord; indexes: { byTime: string; byBuyer: string; byOrder: string; byLevel: string } };
+  checks: {
+    key: string;
+    value: CheckRecord;
+    indexes: { byTime: string; byBuyer: string; byOrder: string; byLevel: string; byBuyerLevel: [string, string]; byBuyerOrderLevel: [string, string, string] };
+  };
   meta: { key: string; value: MetaRecord };
 }
 
@@ -274,11 +278,22 @@ export async function listChecks(db: DB, f: CheckFilter = {}): Promise<Omit<Chec
  * Photos of the ticket being looked at do not count against the buyer twice.
  */
 export async function suspiciousChecksOfBuyer(db: DB, buyer: string, except: { id?: string; orderId?: string } = {}): Promise<number> {
-  const all = await db.getAllFromIndex('checks', 'byBuyer', buyer);
-  return all.filter(
-    (c) => c.id !== except.id && (!except.orderId || c.orderId !== except.orderId) && (c.level === 'derived' || c.level === 'derived-edited' || c.level === 'ai-labelled'),
-  ).length;
+  // keys only (indexes of schema v2): no record, no photo is read
+  const tx = db.transaction('checks');
+  const ids = new Set<string>();
+  for (const level of SUSPICIOUS_LEVELS) {
+    for (const k of await tx.store.index('byBuyerLevel').getAllKeys([buyer, level])) ids.add(k);
+  }
+  if (except.orderId) {
+    for (const level of SUSPICIOUS_LEVELS) {
+      for (const k of await tx.store.index('byBuyerOrderLevel').getAllKeys([buyer, except.orderId, level])) ids.delete(k);
+    }
+  }
+  if (except.id) ids.delete(except.id);
+  return ids.size;
 }
+
+const SUSPICIOUS_LEVELS: VerdictLevel[] = ['derived', 'derived-edited', 'ai-labelled'];
 
 /** Delete checks older than `days` days. Returns how many. */
 export async function pruneChecks(db: DB, days: number, now = new Date()): Promise<number> {
@@ -373,15 +388,32 @@ export async function searchChecks(db: DB, f: HistoryFilter = {}): Promise<Histo
  * the suspicious checks of the same buyer on other orders, as `suspiciousChecksOfBuyer` counts.
  */
 export async function repeatBuyerCounts(db: DB, rows: Pick<CheckRecord, 'id' | 'buyer' | 'orderId'>[]): Promise<Map<string, number>> {
-  const byBuyer = new Map<string, CheckRecord[]>();
+  const byBuyer = new Map<string, { ids: Set<string>; orderOf: Map<string, string> }>();
   const out = new Map<string, number>();
   for (const r of rows) {
     if (!r.buyer) continue;
-    if (!byBuyer.has(r.buyer)) byBuyer.set(r.buyer, await db.getAllFromIndex('checks', 'byBuyer', r.buyer));
-    const n = byBuyer.get(r.buyer)!.filter(
-      (c) => c.id !== r.id && (!r.orderId || c.orderId !== r.orderId) && (c.level === 'derived' || c.level === 'derived-edited' || c.level === 'ai-labelled'),
-    ).length;
+    let b = byBuyer.get(r.buyer);
+    if (!b) byBuyer.set(r.buyer, (b = await suspiciousKeysOfBuyer(db, r.buyer)));
+    let n = 0;
+    for (const id of b.ids) if (id !== r.id && (!r.orderId || b.orderOf.get(id) !== r.orderId)) n++;
     if (n > 0) out.set(r.id, n);
   }
   return out;
+}
+
+/** Suspicious checks of one buyer and their order numbers, from index keys only. */
+async function suspiciousKeysOfBuyer(db: DB, buyer: string): Promise<{ ids: Set<string>; orderOf: Map<string, string> }> {
+  const tx = db.transaction('checks');
+  const ids = new Set<string>();
+  for (const level of SUSPICIOUS_LEVELS) {
+    for (const k of await tx.store.index('byBuyerLevel').getAllKeys([buyer, level])) ids.add(k);
+  }
+  const orderOf = new Map<string, string>();
+  let cur = await tx.store.index('byBuyerOrderLevel').openKeyCursor(IDBKeyRange.bound([buyer], [buyer, []]));
+  while (cur) {
+    const [, orderId, level] = cur.key as [string, string, VerdictLevel];
+    if (SUSPICIOUS_LEVELS.includes(level)) orderOf.set(cur.primaryKey, orderId);
+    cur = await cur.continue();
+  }
+  return { ids, orderOf };
 }

@@ -5,7 +5,7 @@
 import type { IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { RefundLensDB } from './db';
 
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 type UpgradeTx = IDBPTransaction<RefundLensDB, StoreNames<RefundLensDB>[], 'versionchange'>;
 
@@ -23,6 +23,12 @@ export const STEPS: Record<number, (db: IDBPDatabase<RefundLensDB>, tx: UpgradeT
     checks.createIndex('byOrder', 'orderId');
     checks.createIndex('byLevel', 'level');
     db.createObjectStore('meta', { keyPath: 'key' });
+  },
+  // v2: the repeat-buyer count reads keys only (v1 read every check of the buyer, photos included)
+  2: (_db, tx) => {
+    const checks = tx.objectStore('checks');
+    checks.createIndex('byBuyerLevel', ['buyer', 'level']);
+    checks.createIndex('byBuyerOrderLevel', ['buyer', 'orderId', 'level']);
   },
 };
 
