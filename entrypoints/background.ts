@@ -65,6 +65,7 @@ export default defineBackground(() => {
         case 'save-reference':
           return saveReference(req.src);
         case 'open-report':
+          await service.recorded(req.id); // the card may be clicked while its record is still being written
           return browser.tabs.create({ url: browser.runtime.getURL(`/report.html?check=${req.id}`) }).then(() => true);
       }
     };
@@ -119,6 +120,7 @@ export default defineBackground(() => {
         } catch (e) {
           id = (await service.fail(toCheckError(e), { sourceUrl: src, pageUrl: info.pageUrl })).id;
         }
+        await service.recorded(id);
         await browser.tabs.create({ url: browser.runtime.getURL(`/report.html?check=${encodeURIComponent(id)}`) });
       } else if (info.menuItemId === 'rl-save') {
         try {

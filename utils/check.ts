@@ -22,7 +22,9 @@ export interface CheckInput {
   ticket?: TicketInfo;
 }
 
-export interface CheckDeps extends MatchDeps {
+export interface CheckDeps extends Omit<MatchDeps, 'index'> {
+  /** The reference index, or its promise (loading it then overlaps the decode). */
+  index: MatchDeps['index'] | Promise<MatchDeps['index']>;
   decode: Decoder;
   newId?: () => string;
   now?: () => Date;
@@ -60,6 +62,10 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
   };
   try {
     const acq = admitBytes(input.bytes);
+    // The browser decodes off the main thread: start it now, hash and read metadata meanwhile.
+    const decoding = deps.decode(input.bytes, acq.format, LIMITS.analysisMaxSide);
+    decoding.catch(() => {}); // awaited below; an early failure elsewhere must not leave it unhandled
+    if (deps.index instanceof Promise) deps.index.catch(() => {});
     const sha256 = await sha256Hex(input.bytes);
     base.file = {
       bytes: input.bytes.length,
@@ -70,12 +76,12 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
       sourceUrl: input.sourceUrl,
       pageUrl: input.pageUrl,
     };
-    lap('acquire');
+    lap('acquire'); // timings overlap: 'decode' is the wait left after hashing and metadata
     const metadata = await readMetadata(input.bytes, acq.format);
     base.metadata = metadata;
     lap('metadata');
     if (deps.signal?.aborted) throw new CheckFailure('err_cancelled');
-    const decoded = await deps.decode(input.bytes, acq.format, LIMITS.analysisMaxSide);
+    const decoded = await decoding;
     base.file.width = decoded.width;
     base.file.height = decoded.height;
     lap('decode');
@@ -104,7 +110,7 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
       }
     }
     lap('signals');
-    const { match, localisation } = await findMatch(decoded.image, decoded, deps);
+    const { match, localisation } = await findMatch(decoded.image, decoded, { ...deps, index: await deps.index });
     lap('match');
     const { level, reasons } = decideVerdict({ signals: metadata.signals, match, localisation, size: decoded });
     return { ...base, level, reasons, match, localisation };

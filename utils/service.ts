@@ -29,12 +29,20 @@ export interface ServicePlatform {
   decodeFull?: CheckDeps['decodeFull'];
 }
 
+/** Longest wait, after a verdict, for its card to be shaped before the history record starts. */
+export const ANSWER_GRACE_MS = 1000;
+
 export class CheckService {
   private index = new ReferenceIndex();
   private revision = -1;
   private loading?: Promise<void>;
   private refCache = new Map<string, RGBAImage>();
+  private thumbCache = new Map<string, string>();
   private queue = new TaskQueue(LIMITS.concurrency);
+  /** History records being written, by check id. */
+  private writing = new Map<string, Promise<void>>();
+  /** Starts a check's record (called when its card is shaped). */
+  private answered = new Map<string, () => void>();
 
   constructor(private platform: ServicePlatform) {}
 
@@ -72,6 +80,7 @@ export class CheckService {
     for (const f of fps) index.add({ id: f.id, name: f.name, libraryId: f.libraryId, fp: f.fp });
     this.index = index;
     this.refCache.clear();
+    this.thumbCache.clear();
     clearMatchCache();
     this.revision = rev;
   }
@@ -87,24 +96,61 @@ export class CheckService {
     return d.image;
   }
 
-  /** Check bytes, record the check, return the full result. Never throws. */
-  async check(bytes: Uint8Array, ctx: { sourceUrl?: string; pageUrl?: string; ticket?: TicketInfo }): Promise<CheckResult> {
-    return this.queue.run(async () => {
-      const index = await this.ensureIndex();
-      let kept: RGBAImage | undefined;
-      const ctl = new AbortController();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => (ctl.abort(), r('timeout')), LIMITS.checkTimeoutMs)));
-      const work = runCheck(
-        { bytes, sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl, ticket: ctx.ticket },
-        { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, onDecoded: (img) => (kept = img), signal: ctl.signal },
-      );
-      let result = await Promise.race([work, timeout]);
-      clearTimeout(timer);
-      if (result === 'timeout') return this.fail({ code: 'err_timeout' }, ctx);
-      await this.record(result, kept);
-      return result;
+  /**
+   * Check bytes and return the full result as soon as the verdict is known. The history record
+   * (working copy, thumbnail, error level analysis) is written right after, still inside the
+   * queue slot so memory stays bounded; `recorded(id)` / `idle()` wait for it. Never throws.
+   */
+  check(bytes: Uint8Array, ctx: { sourceUrl?: string; pageUrl?: string; ticket?: TicketInfo }): Promise<CheckResult> {
+    return new Promise<CheckResult>((resolve, reject) => {
+      this.queue.run(async () => {
+        // the revision read (and a reload after library changes) overlaps the decode
+        const index = this.ensureIndex();
+        let kept: RGBAImage | undefined;
+        const ctl = new AbortController();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => (ctl.abort(), r('timeout')), LIMITS.checkTimeoutMs)));
+        const work = runCheck(
+          { bytes, sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl, ticket: ctx.ticket },
+          { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, onDecoded: (img) => (kept = img), signal: ctl.signal },
+        );
+        const raced = await Promise.race([work, timeout]);
+        clearTimeout(timer);
+        if (raced === 'timeout') {
+          resolve(await this.fail({ code: 'err_timeout' }, ctx));
+          return;
+        }
+        // The record (JPEG encodes, error level analysis) shares this thread with the card and
+        // the message back: it starts once the card is shaped, or after ANSWER_GRACE_MS.
+        const answered = new Promise<void>((r) => {
+          this.answered.set(raced.id, r);
+          setTimeout(r, ANSWER_GRACE_MS);
+        });
+        const recording = this.track(raced.id, answered.then(() => this.record(raced, kept)));
+        resolve(raced);
+        await recording;
+      }).catch(reject);
     });
+  }
+
+  private track(id: string, p: Promise<void>): Promise<void> {
+    this.writing.set(id, p);
+    return p.finally(() => {
+      this.writing.delete(id);
+      this.answered.delete(id);
+    });
+  }
+
+  /** Resolves once the check's history record is written (at once when it already is, or unknown). */
+  async recorded(id: string): Promise<void> {
+    this.answered.get(id)?.();
+    await this.writing.get(id);
+  }
+
+  /** Resolves once every history record started so far is written. */
+  async idle(): Promise<void> {
+    for (const go of this.answered.values()) go();
+    while (this.writing.size) await Promise.all([...this.writing.values()]);
   }
 
   /** Record a check that failed before any bytes could be read (404, HTML, permission…). */
@@ -159,6 +205,21 @@ export class CheckService {
     }
   }
 
+  /** A reference's thumbnail as a data: URL (small LRU: the record also holds the working copy). */
+  private async referenceThumb(id: string): Promise<string | undefined> {
+    let url = this.thumbCache.get(id);
+    if (url === undefined) {
+      const ref = await getReference(await this.platform.db(), id);
+      if (!ref) return undefined;
+      url = bytesToDataUrl(ref.thumb, 'image/jpeg');
+      if (this.thumbCache.size >= 64) this.thumbCache.delete(this.thumbCache.keys().next().value!);
+    } else {
+      this.thumbCache.delete(id);
+    }
+    this.thumbCache.set(id, url);
+    return url;
+  }
+
   /** Shape the in-page card's data (small, text only plus data: URLs we made ourselves). */
   async toCard(result: CheckResult): Promise<CardResult> {
     const db = await this.platform.db();
@@ -173,21 +234,28 @@ export class CheckService {
       size: result.file?.width && result.file.height ? { width: result.file.width, height: result.file.height } : undefined,
     };
     if (result.match) {
-      const ref = await getReference(db, result.match.referenceId);
       card.match = {
         referenceName: result.match.referenceName,
         confidence: result.match.confidence,
         variant: result.match.variant,
         method: result.match.method,
-        thumb: ref ? bytesToDataUrl(ref.thumb, 'image/jpeg') : undefined,
+        thumb: await this.referenceThumb(result.match.referenceId),
       };
     }
     if (result.localisation?.overlayPng) card.overlay = bytesToDataUrl(result.localisation.overlayPng, 'image/png');
     const buyer = result.ticket?.buyer;
     if (buyer) {
+      // earlier checks may still be writing their records: let ours start too (their cards may be
+      // waiting on it in turn), then count
+      const others = [...this.writing].filter(([id]) => id !== result.id).map(([, p]) => p);
+      if (others.length) {
+        this.answered.get(result.id)?.();
+        await Promise.all(others);
+      }
       const count = await suspiciousChecksOfBuyer(db, buyer, { id: result.id, orderId: result.ticket?.orderId });
       if (count > 0) card.repeatBuyer = { buyer, count };
     }
+    this.answered.get(result.id)?.();
     return card;
   }
 }

@@ -32,6 +32,7 @@ describe('CheckService', () => {
     await saveRef(5, 'mug.jpg');
     const after = await svc.check(probe, { sourceUrl: 'http://x/a.jpg', ticket: { buyer: 'b1', orderId: 'o1' } });
     expect(after.match?.referenceName).toBe('mug.jpg');
+    await svc.recorded(after.id);
     const stored = await getCheck(await openLibraryDb(), after.id);
     expect(stored?.level).toBe(after.level);
     expect(stored?.image?.[0]).toBe(0xff);
@@ -40,6 +41,29 @@ describe('CheckService', () => {
     expect(stored?.ticket).toEqual({ buyer: 'b1', orderId: 'o1' });
     const card = await svc.toCard(after);
     expect(card.match?.thumb).toMatch(/^data:image\/jpeg;base64,/);
+  });
+
+  it('answers before the history record is written, and the record follows', async () => {
+    await saveRef(8, 'vase.jpg');
+    const encodes: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const svc = new CheckService({
+      ...platform,
+      // the record's encodes wait for the gate: the verdict must not
+      encode: async (img, type, q) => { encodes.push(type ?? ''); await gate; return encodeInNode(img, type, q); },
+    });
+    const r = await svc.check(await paintCrack(await productJpeg(8, 640, 480)), { ticket: { buyer: 'w', orderId: '1' } });
+    expect(r.match?.referenceName).toBe('vase.jpg');
+    expect(await getCheck(await openLibraryDb(), r.id)).toBeUndefined();
+    let done = false;
+    const waiting = svc.recorded(r.id).then(() => (done = true));
+    await new Promise((res) => setTimeout(res, 20));
+    expect(done).toBe(false);
+    release();
+    await waiting;
+    expect((await getCheck(await openLibraryDb(), r.id))?.level).toBe(r.level);
+    expect(encodes.length).toBeGreaterThan(0);
   });
 
   it('flags a repeat buyer from suspicious checks on other orders only', async () => {

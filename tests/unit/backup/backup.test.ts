@@ -34,6 +34,7 @@ async function populate(): Promise<DB> {
   await svc.check(await paintCrack(await productJpeg(31, 480, 360)), { sourceUrl: 'http://x/1.jpg', ticket: { buyer: '小王', orderId: 'A1' } });
   await svc.check(await productJpeg(99, 300, 200), { sourceUrl: 'http://x/2.jpg', ticket: { buyer: 'li', orderId: 'B2' } });
   await svc.fail({ code: 'err_http_status', params: { status: 404 } }, { sourceUrl: 'http://x/3.jpg' });
+  await svc.idle();
   await setRetentionDays(db, 90);
   await db.put('meta', {
     key: 'odd',

@@ -46,6 +46,7 @@ beforeAll(async () => {
     pageUrl: 'http://127.0.0.1/',
     ticket: { orderId: 'DEMO-20261120-0042', buyer: '买家小王', orderedAt: '2026-11-20T09:12:00+08:00', refundAt: '2026-11-23T21:40:00+08:00' },
   });
+  await svc.recorded(result.id);
   rec = (await getCheck(db, result.id))!;
   const ref = await getReference(db, result.match!.referenceId);
   ({ model, images } = await buildReportModel({ check: rec, reference: ref, libraryName: lib.name, repeatBuyerCount: 2, version: '0.1.0' }));
