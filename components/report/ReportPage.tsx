@@ -37,6 +37,9 @@ function Rows({ rows }: { rows: { k: string; v: string }[] }) {
   );
 }
 
+/** 200 ms polls for a record still being written (about 6 s). */
+const RECORD_WAIT_TRIES = 30;
+
 /** Evidence report of one stored check: `report.html?check=<id>`. */
 export function ReportPage({ id }: { id: string }) {
   const [data, setData] = useState<Loaded | null>();
@@ -47,7 +50,13 @@ export function ReportPage({ id }: { id: string }) {
   useEffect(() => {
     void (async () => {
       const db = await openLibraryDb();
-      const rec = await getCheck(db, id);
+      // A check's record is written just after its verdict is shown: a report opened at that very
+      // moment waits for it a little before saying "not found".
+      let rec = await getCheck(db, id);
+      for (let i = 0; !rec && i < RECORD_WAIT_TRIES; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        rec = await getCheck(db, id);
+      }
       if (!rec) {
         setData(null);
         return;
