@@ -62,6 +62,7 @@ try {
   const host = page.locator('[data-refundlens="check"]').first();
   await host.waitFor({ timeout: 15_000 });
   const checkMs: number[] = [];
+  const ids: string[] = [];
   let lastId: string | null = null;
   let verdict = '';
   for (let i = 0; i < RUNS + 1; i++) {
@@ -78,10 +79,30 @@ try {
     const ms = performance.now() - t;
     lastId = await page.locator('[data-refundlens="result"]').getAttribute('data-check-id');
     verdict = (await page.locator('[data-refundlens="result"]').getAttribute('data-verdict')) ?? '';
-    if (i) checkMs.push(ms);
+    if (i) {
+      checkMs.push(ms);
+      if (lastId) ids.push(lastId);
+    }
   }
   const checkVsDecode = median(checkMs) / median(decodeMs);
   log(`decode-only median ${median(decodeMs).toFixed(0)} ms; full check median ${median(checkMs).toFixed(0)} ms (verdict ${verdict}) with ${count} refs`);
+  // Where the time goes inside the pipeline (runCheck's own timings, stored with each check; the
+  // last record is written just after its verdict).
+  await new Promise((r) => setTimeout(r, 2000));
+  const stages = (await b.worker.evaluate(
+    (list) => Promise.all(list.map((id) => new Promise((res) => {
+      const rq = indexedDB.open('refundlens');
+      rq.onsuccess = () => {
+        const g = rq.result.transaction('checks').objectStore('checks').get(id);
+        g.onsuccess = () => { res(g.result?.result?.timings ?? {}); rq.result.close(); };
+        g.onerror = () => res({});
+      };
+      rq.onerror = () => res({});
+    }))),
+    ids,
+  )) as Record<string, number>[];
+  const keys = [...new Set(stages.flatMap((x) => Object.keys(x)))];
+  log(`pipeline stages, median ms: ${keys.map((k) => `${k} ${median(stages.map((x) => x[k] ?? 0)).toFixed(0)}`).join(', ')}`);
 
   // Lookup in the index (pure TS, Node).
   const { benchLookup } = await import('./node');
