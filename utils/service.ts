@@ -13,7 +13,7 @@ import { ReferenceIndex } from './hash/index';
 import { FINGERPRINT_VERSION, computeFingerprint } from './hash/fingerprint';
 import {
   type CheckRecord,
-  addCheck, allFingerprints, getReference, getRevision, suspiciousChecksOfBuyer, updateFingerprints, type DB,
+  addCheck, allFingerprints, completeCheck, getReference, getRevision, suspiciousChecksOfBuyer, updateFingerprints, type DB,
 } from './library/db';
 import { LIMITS } from './limits';
 import { TaskQueue } from './queue';
@@ -97,9 +97,9 @@ export class CheckService {
   }
 
   /**
-   * Check bytes and return the full result as soon as the verdict is known. The history record
-   * (working copy, thumbnail, error level analysis) is written right after, still inside the
-   * queue slot so memory stays bounded; `recorded(id)` / `idle()` wait for it. Never throws.
+   * Check bytes, store the verdict and return the full result. The pictures of the record
+   * (analysis-size copy, thumbnail, error level analysis) are added right after, still inside the
+   * queue slot so memory stays bounded; `recorded(id)` / `idle()` wait for them. Never throws.
    */
   check(bytes: Uint8Array, ctx: { sourceUrl?: string; pageUrl?: string; ticket?: TicketInfo }): Promise<CheckResult> {
     return new Promise<CheckResult>((resolve, reject) => {
@@ -120,13 +120,16 @@ export class CheckService {
           resolve(await this.fail({ code: 'err_timeout' }, ctx));
           return;
         }
-        // The record (JPEG encodes, error level analysis) shares this thread with the card and
-        // the message back: it starts once the card is shaped, or after ANSWER_GRACE_MS.
+        // The verdict is stored before it is shown (a small write). The pictures (JPEG encodes,
+        // error level analysis) share this thread with the card and the message back: they are
+        // added once the card is shaped, or after ANSWER_GRACE_MS.
+        const img = kept;
+        const stored = img ? await this.record(raced, undefined, true) : await this.record(raced);
         const answered = new Promise<void>((r) => {
           this.answered.set(raced.id, r);
           setTimeout(r, ANSWER_GRACE_MS);
         });
-        const recording = this.track(raced.id, answered.then(() => this.record(raced, kept)));
+        const recording = this.track(raced.id, img && stored ? answered.then(() => this.addPictures(raced, img)) : Promise.resolve());
         resolve(raced);
         await recording;
       }).catch(reject);
@@ -167,12 +170,10 @@ export class CheckService {
     return result;
   }
 
-  private async record(result: CheckResult, img?: RGBAImage): Promise<void> {
+  /** Store a check (with its pictures when `img` is given, or marked `pending` for them). Returns whether it was stored. */
+  private async record(result: CheckResult, img?: RGBAImage, pending = false): Promise<boolean> {
     try {
       const db = await this.platform.db();
-      const image = img ? await this.platform.encode(img, 'image/jpeg', 0.85) : undefined;
-      const thumb = img ? await this.platform.encode(downscale(img, 160), 'image/jpeg', 0.8) : undefined;
-      const ela = img && result.file?.format === 'jpeg' ? await this.ela(img) : undefined;
       await addCheck(db, {
         id: result.id,
         checkedAt: result.checkedAt,
@@ -181,14 +182,31 @@ export class CheckService {
         orderId: result.ticket?.orderId,
         ticket: result.ticket,
         result,
-        image,
-        thumb,
-        ela,
+        ...(img ? await this.pictures(result, img) : {}),
+        ...(pending ? { pending: true } : {}),
       });
+      return true;
     } catch (e) {
       // The verdict still reaches the merchant; the history write failing (quota) is logged.
       console.warn('RefundLens: could not record check', e);
+      return false;
     }
+  }
+
+  private async addPictures(result: CheckResult, img: RGBAImage): Promise<void> {
+    try {
+      await completeCheck(await this.platform.db(), result.id, await this.pictures(result, img));
+    } catch (e) {
+      console.warn('RefundLens: could not store the pictures of a check', e);
+    }
+  }
+
+  /** The buyer photo at analysis size, its thumbnail and (JPEG) its error level analysis. */
+  private async pictures(result: CheckResult, img: RGBAImage): Promise<Pick<CheckRecord, 'image' | 'thumb' | 'ela'>> {
+    const image = await this.platform.encode(img, 'image/jpeg', 0.85);
+    const thumb = await this.platform.encode(downscale(img, 160), 'image/jpeg', 0.8);
+    const ela = result.file?.format === 'jpeg' ? await this.ela(img) : undefined;
+    return { image, thumb, ela };
   }
 
   /** Error level analysis map for the report (a hint, computed from the pixels of the original file). */

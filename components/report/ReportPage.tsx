@@ -37,7 +37,7 @@ function Rows({ rows }: { rows: { k: string; v: string }[] }) {
   );
 }
 
-/** 200 ms polls for a record still being written (about 6 s). */
+/** 200 ms polls for a record or its pictures still being written (about 6 s). */
 const RECORD_WAIT_TRIES = 30;
 
 /** Evidence report of one stored check: `report.html?check=<id>`. */
@@ -50,10 +50,10 @@ export function ReportPage({ id }: { id: string }) {
   useEffect(() => {
     void (async () => {
       const db = await openLibraryDb();
-      // A check's record is written just after its verdict is shown: a report opened at that very
-      // moment waits for it a little before saying "not found".
+      // A check's pictures are stored just after its verdict is shown: a report opened at that
+      // very moment waits for them a little (and for the record, before saying "not found").
       let rec = await getCheck(db, id);
-      for (let i = 0; !rec && i < RECORD_WAIT_TRIES; i++) {
+      for (let i = 0; (!rec || rec.pending) && i < RECORD_WAIT_TRIES; i++) {
         await new Promise((r) => setTimeout(r, 200));
         rec = await getCheck(db, id);
       }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
 import { CheckService } from '../../utils/service';
-import { addReference, closeLibraryDb, ensureDefaultLibrary, getCheck, listChecks, openLibraryDb, updateFingerprints } from '../../utils/library/db';
+import { addReference, closeLibraryDb, deleteCheck, ensureDefaultLibrary, getCheck, listChecks, openLibraryDb, updateFingerprints } from '../../utils/library/db';
 import { prepareReference } from '../../utils/library/prepare';
 import { decodeInNode, encodeInNode } from '../../utils/image/decode-node';
 import { TaskQueue } from '../../utils/queue';
@@ -55,15 +55,34 @@ describe('CheckService', () => {
     });
     const r = await svc.check(await paintCrack(await productJpeg(8, 640, 480)), { ticket: { buyer: 'w', orderId: '1' } });
     expect(r.match?.referenceName).toBe('vase.jpg');
-    expect(await getCheck(await openLibraryDb(), r.id)).toBeUndefined();
+    // the verdict is stored before it is returned; the pictures follow
+    const early = await getCheck(await openLibraryDb(), r.id);
+    expect(early).toMatchObject({ level: r.level, buyer: 'w', orderId: '1', pending: true });
+    expect(early?.image).toBeUndefined();
     let done = false;
     const waiting = svc.recorded(r.id).then(() => (done = true));
     await new Promise((res) => setTimeout(res, 20));
     expect(done).toBe(false);
     release();
     await waiting;
-    expect((await getCheck(await openLibraryDb(), r.id))?.level).toBe(r.level);
+    const done2 = await getCheck(await openLibraryDb(), r.id);
+    expect(done2?.level).toBe(r.level);
+    expect(done2?.pending).toBeUndefined();
+    expect(done2?.image?.[0]).toBe(0xff);
+    expect(done2?.thumb?.[0]).toBe(0xff);
     expect(encodes.length).toBeGreaterThan(0);
+  });
+
+  it('a check deleted before its pictures are added stays deleted', async () => {
+    await saveRef(9, 'bowl.jpg');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const svc = new CheckService({ ...platform, encode: async (img, type, q) => { await gate; return encodeInNode(img, type, q); } });
+    const r = await svc.check(await productJpeg(9, 640, 480, 70), {});
+    await deleteCheck(await openLibraryDb(), r.id);
+    release();
+    await svc.recorded(r.id);
+    expect(await getCheck(await openLibraryDb(), r.id)).toBeUndefined();
   });
 
   it('flags a repeat buyer from suspicious checks on other orders only', async () => {

@@ -55,6 +55,8 @@ export interface CheckRecord {
   thumb?: Uint8Array;
   /** Error level analysis of the buyer photo as decoded from the original file (JPEG inputs). */
   ela?: { png: Uint8Array; mean: number; p99: number; gain: number; quality: number };
+  /** True while the pictures (image, thumb, ela) are still being added after the verdict. */
+  pending?: boolean;
 }
 
 export interface MetaRecord {
@@ -229,6 +231,20 @@ export async function updateFingerprints(db: DB, updates: { id: string; fp: Fing
 
 export async function addCheck(db: DB, rec: CheckRecord): Promise<void> {
   await db.put('checks', rec);
+}
+
+/**
+ * Add the pictures to a check recorded without them (see CheckRecord.pending), in one
+ * transaction; a check deleted in between stays deleted.
+ */
+export async function completeCheck(db: DB, id: string, pictures: Pick<CheckRecord, 'image' | 'thumb' | 'ela'>): Promise<void> {
+  const tx = db.transaction('checks', 'readwrite');
+  const rec = await tx.store.get(id);
+  if (rec) {
+    const { pending: _p, ...rest } = rec;
+    await tx.store.put({ ...rest, ...pictures });
+  }
+  await tx.done;
 }
 
 export async function getCheck(db: DB, id: string): Promise<CheckRecord | undefined> {
