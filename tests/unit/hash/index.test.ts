@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ReferenceIndex } from '../../../utils/hash/index';
-import { computeFingerprint, mirrorImage, rotateImage } from '../../../utils/hash/fingerprint';
+import { DELTA_MIN_POSTINGS, LOCAL_MATCH_DISTANCE, LOCAL_MIN_VOTES, LOCAL_TABLES, ReferenceIndex } from '../../../utils/hash/index';
+import { computeFingerprint, FINGERPRINT_VERSION, FP_KEYPOINTS, mirrorImage, rotateImage, type Fingerprint } from '../../../utils/hash/fingerprint';
+import { rng } from '../../fixtures/images';
 import { vectorImage } from './vector';
 import type { RGBAImage } from '../../../utils/types';
 
@@ -50,6 +51,108 @@ describe('ReferenceIndex', () => {
 
   it('states its memory per reference', () => {
     expect(new ReferenceIndex().bytesPerReference()).toBeGreaterThan(1000);
-    expect(new ReferenceIndex().bytesPerReference()).toBeLessThan(4000);
+    // 12-byte postings (code + 64 filter bits) × LOCAL_TABLES × FP_KEYPOINTS ≈ 3.5 kB of it
+    expect(new ReferenceIndex().bytesPerReference()).toBeLessThan(5000);
+  });
+});
+
+/** Synthetic fingerprints: random descriptors, or a given descriptor set, with fixed geometry. */
+function synthetic(r: () => number, kp?: Uint32Array): Fingerprint {
+  const hex = () => Array.from({ length: 64 }, () => Math.floor(r() * 16).toString(16)).join('');
+  const desc = kp ?? Uint32Array.from({ length: FP_KEYPOINTS * 4 }, () => (r() * 2 ** 32) >>> 0);
+  const kpg = Uint8Array.from({ length: FP_KEYPOINTS * 2 }, (_, i) => (i & 1 ? 128 : (i * 37) & 255));
+  return { v: FINGERPRINT_VERSION, quality: 0.8, global: hex(), mirror: hex(), width: 640, height: 480, trim: [0, 0, 640, 480], kp: desc, kpg };
+}
+
+/** A copy of kp with `bits` random bits flipped in each descriptor, none in bytes `keep`. */
+function flipped(r: () => number, kp: Uint32Array, bits: number, keep: number[]): Uint32Array {
+  const out = kp.slice();
+  for (let k = 0; k < kp.length >> 2; k++) {
+    const done = new Set<number>();
+    while (done.size < bits) {
+      const b = Math.floor(r() * 128);
+      if (keep.includes(b >> 3) || done.has(b)) continue;
+      done.add(b);
+      out[k * 4 + (b >> 5)] ^= 1 << (b & 31);
+    }
+  }
+  return out;
+}
+
+/** The query side of a reference's descriptors (no global hash in common, no mirror set). */
+function queryOf(r: () => number, kp: Uint32Array): Fingerprint {
+  return { ...synthetic(r, kp), global: '0'.repeat(64), mirror: '0'.repeat(64) };
+}
+
+describe('ReferenceIndex local postings (CSR + delta)', () => {
+  const refsToCompact = Math.ceil(DELTA_MIN_POSTINGS / (FP_KEYPOINTS * LOCAL_TABLES)) + 20;
+  const add = (ix: ReferenceIndex, id: string, fp: Fingerprint) => ix.add({ id, name: id, libraryId: 'L', fp });
+  const ids = (ix: ReferenceIndex, q: Fingerprint) => ix.candidates(q, 5).map((c) => c.entry.id);
+
+  it('finds references after a bulk compaction and in the delta, and forgets removed ones', () => {
+    const r = rng(11);
+    const ix = new ReferenceIndex();
+    const target = synthetic(r);
+    add(ix, 'target', target);
+    for (let i = 0; i < refsToCompact; i++) add(ix, `noise${i}`, synthetic(r));
+    const q = queryOf(r, flipped(r, target.kp, 12, []));
+    // first keypoint lookup: the pending references are compacted in bulk
+    const [best] = ix.candidates(q, 5);
+    expect(best.entry.id).toBe('target');
+    expect(best.votes).toBeGreaterThanOrEqual(LOCAL_MIN_VOTES);
+    // added after the compaction: served from the delta
+    const late = synthetic(r);
+    add(ix, 'late', late);
+    const ql = queryOf(r, flipped(r, late.kp, 12, []));
+    expect(ids(ix, ql)[0]).toBe('late');
+    expect(ids(ix, q)[0]).toBe('target');
+    // removal: from the CSR and from the delta
+    ix.remove('target');
+    ix.remove('late');
+    expect(ids(ix, q)).not.toContain('target');
+    expect(ids(ix, ql)).not.toContain('late');
+    // re-added (a new slot): found again
+    add(ix, 'target', target);
+    expect(ids(ix, q)[0]).toBe('target');
+    expect(ix.size).toBe(refsToCompact + 1);
+  });
+
+  it('keeps working across slot renumbering when removed references dominate', () => {
+    const r = rng(12);
+    const ix = new ReferenceIndex();
+    const keep = synthetic(r);
+    for (let i = 0; i < 600; i++) add(ix, `n${i}`, synthetic(r));
+    add(ix, 'keep', keep);
+    const q = queryOf(r, flipped(r, keep.kp, 10, []));
+    expect(ids(ix, q)[0]).toBe('keep');
+    for (let i = 0; i < 500; i++) ix.remove(`n${i}`);
+    expect(ix.size).toBe(101);
+    expect(ids(ix, q)[0]).toBe('keep');
+    expect(ix.get('n0')).toBeUndefined();
+  });
+
+  it('finds a reference within LOCAL_MATCH_DISTANCE when its buckets are big, before and after compaction', () => {
+    const r = rng(13);
+    // table 0 keys on descriptor bytes 0 and 9: decoys share them with the target (same bucket)
+    // and differ by 40 bits elsewhere; the query differs from the target by LOCAL_MATCH_DISTANCE
+    // bits, none in those two bytes
+    const KEY0 = [0, 9];
+    const build = (ix: ReferenceIndex, tag: string, decoys: number) => {
+      const target = synthetic(r);
+      add(ix, `${tag}-target`, target);
+      for (let j = 0; j < decoys; j++) add(ix, `${tag}-decoy${j}`, synthetic(r, flipped(r, target.kp, 40, KEY0)));
+      return queryOf(r, flipped(r, target.kp, LOCAL_MATCH_DISTANCE, KEY0));
+    };
+    const ix = new ReferenceIndex();
+    for (let i = 0; i < refsToCompact; i++) add(ix, `noise${i}`, synthetic(r));
+    // ~60 postings per bucket: under the cap (MAX_BUCKET_MIN at this size)
+    const q1 = build(ix, 'a', 59);
+    const [best1] = ix.candidates(q1, 5); // compacts
+    expect(best1.entry.id).toBe('a-target');
+    expect(best1.votes).toBeGreaterThanOrEqual(LOCAL_MIN_VOTES);
+    const q2 = build(ix, 'b', 59); // delta
+    const [best2] = ix.candidates(q2, 5);
+    expect(best2.entry.id).toBe('b-target');
+    expect(best2.votes).toBeGreaterThanOrEqual(LOCAL_MIN_VOTES);
   });
 });
