@@ -78,6 +78,7 @@ export class CheckService {
     }
     const index = new ReferenceIndex();
     for (const f of fps) index.add({ id: f.id, name: f.name, libraryId: f.libraryId, fp: f.fp });
+    index.build(); // the bulk postings now, not at the first check's lookup
     this.index = index;
     this.refCache.clear();
     this.thumbCache.clear();

@@ -190,6 +190,11 @@ export class ReferenceIndex {
     // local postings are made at the next keypoint lookup (sync)
   }
 
+  /** Index what was added now instead of at the first lookup (call after a bulk load). */
+  build(): void {
+    this.sync();
+  }
+
   /**
    * Before a keypoint lookup: postings for the references added since the last one — into the
    * delta when few, else a compaction (so a bulk load is indexed once, in bulk).
