@@ -93,7 +93,12 @@ const median = (a: number[]) => {
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const r4 = (x: number) => Math.round(x * 10000) / 10000;
 
-export async function runDerivedEval(root: string, log: (s: string) => void = console.log): Promise<{ summary: DerivedSummary; outcomes: QueryOutcome[] }> {
+export interface DerivedEvalOptions {
+  /** Query file names whose matching steps are printed (MatchDeps.trace); '*' for all. */
+  trace?: string[];
+}
+
+export async function runDerivedEval(root: string, log: (s: string) => void = console.log, opts: DerivedEvalOptions = {}): Promise<{ summary: DerivedSummary; outcomes: QueryOutcome[] }> {
   const truth: Truth = JSON.parse(readFileSync(join(root, 'truth.json'), 'utf8'));
   const refNames = truth.references ?? readdirSync(join(root, 'references')).filter((f) => !f.startsWith('.'));
   const index = new ReferenceIndex();
@@ -115,7 +120,12 @@ export async function runDerivedEval(root: string, log: (s: string) => void = co
   for (const [name, tq] of Object.entries(truth.queries)) {
     const bytes = new Uint8Array(readFileSync(join(root, 'queries', name)));
     const t0 = performance.now();
-    const res = await runCheck({ bytes }, deps);
+    const traced = opts.trace && (opts.trace.includes('*') || opts.trace.includes(name));
+    if (traced) log(`trace ${name}: truth=${tq.derivedFrom ?? 'none'} (${tq.transform}${tq.edit ? `, ${tq.edit.kind}` : ''}${tq.hardNegative ? ', hard negative' : ''})`);
+    const trace = traced
+      ? (event: string, data: Record<string, unknown>) => log(`  ${event} ${JSON.stringify(data, (_k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))}`)
+      : undefined;
+    const res = await runCheck({ bytes }, trace ? { ...deps, trace } : deps);
     const ms = performance.now() - t0;
     const o: QueryOutcome = {
       name, truth: tq, ms,
@@ -199,8 +209,8 @@ export async function runDerivedEval(root: string, log: (s: string) => void = co
   return { summary, outcomes };
 }
 
-export async function evalDerived(root: string, out?: string): Promise<void> {
-  const { summary, outcomes } = await runDerivedEval(root);
+export async function evalDerived(root: string, out?: string, opts: DerivedEvalOptions = {}): Promise<void> {
+  const { summary, outcomes } = await runDerivedEval(root, console.log, opts);
   if (out) {
     const queries: Record<string, { derivedFrom: string | null; edited: boolean; regions: Box[] }> = {};
     for (const o of outcomes) queries[o.name] = { derivedFrom: o.derivedFrom, edited: o.edited, regions: o.regions };
