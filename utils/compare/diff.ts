@@ -4,10 +4,18 @@
  *   step 1  GRID      the query is resampled to a grid whose longest side is DIFF_GRID_SIDE; the
  *                     reference is area-filtered to the same pixel pitch and sampled through T
  *   step 2  TONE      a monotone tone curve reference→query is fitted from the conditional
- *                     median of query grey per reference grey bin (absorbs brightness, contrast,
- *                     gamma, white balance and saturation shifts; robust to ≤ 50 % outliers per bin)
+ *                     median of query grey per reference grey bin (32 bins over the reference's
+ *                     range in the overlap; absorbs brightness, contrast, gamma, white balance and
+ *                     saturation shifts; robust to ≤ 50 % outliers per bin, and to a bin taken
+ *                     over by an edit: median of neighbouring bins, then isotonic regression)
+ *   step 2b CONTRAST  both sides stretched by one gain (≤ DIFF_MAX_GAIN) and clipped to 0..255: the
+ *                     query's own 1st–99th percentile range over the compared area — or, where the
+ *                     reference there is low-contrast (a dark photo), up to the range the tone-mapped
+ *                     reference predicts, so a bright sticker, tear or screenshot frame cannot set it.
+ *                     When even DIFF_MAX_GAIN is too little, the result is flagged lowContrast.
  *   step 3  RESIDUAL  |query − curve(reference)|, minimised over a 3×3 neighbourhood of the
- *                     reference sample (absorbs sub-pixel misregistration and resampling)
+ *                     reference sample (absorbs sub-pixel misregistration and resampling); its 75th
+ *                     percentile over the compared area judges texture-less pictures
  *   step 4  AGREEMENT share of textured grid pixels whose residual ≤ DIFF_AGREE, overall and per
  *                     cell of a DIFF_CELLS² partition of the query; a re-saved copy
  *                     agrees almost everywhere, a new photograph of the same object (other light,
@@ -66,6 +74,17 @@ export interface DenseResult {
   cellsTextured: number;
   /** Share of all compared pixels that agree (used for texture-less pictures). */
   agreementAll: number;
+  /**
+   * 75th percentile of the residual over the whole compared area (grey levels): texture-less
+   * pictures, where a copy matches to the noise away from its edits (≤ 25 % of the area).
+   */
+  residualP75: number;
+  /**
+   * The compared area's contrast needed more than DIFF_MAX_GAIN (a dark or hazy photo: 1st–99th
+   * percentile range under 255 / DIFF_MAX_GAIN grey levels): its agreement is weak evidence, the
+   * thresholds being wide against its detail and JPEG noise counting as texture.
+   */
+  lowContrast: boolean;
   /** Share of valid pixels changed (after opening). */
   changedShare: number;
   /** Pixels of each region (same order). */
@@ -78,7 +97,7 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
   const s = Math.min(1, DIFF_GRID_SIDE / Math.max(query.width, query.height));
   const gw = Math.max(8, Math.round(query.width * s)), gh = Math.max(8, Math.round(query.height * s));
   const kx = query.width / gw, ky = query.height / gh;
-  const Q = stretchGray(resizeGray(query, gw, gh));
+  const Qraw = resizeGray(query, gw, gh);
   // reference pixels per grid pixel
   const scale = Math.sqrt(Math.abs(T[0] * T[4] - T[1] * T[3])) * Math.sqrt(kx * ky);
   const f = Math.max(1, scale);
@@ -108,15 +127,23 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
   valid.set(v2);
   nValid = 0;
   for (let i = 0; i < n; i++) nValid += valid[i];
+  // contrast gains over the compared area: the query's own, the reference's own
+  const [lo, gainOwn] = stretchRange(Qraw.data, valid, Infinity);
+  const gainRef = stretchRange(B, valid, Infinity)[1];
 
-  // step 2: tone curve via conditional medians (32 bins of reference grey)
-  const BINS = 32, SUB = 64;
+  // step 2: tone curve via conditional medians (32 bins spanning the reference's grey range over
+  // the compared area, so a dark reference in grey 0..12 still gets 32 bins; query grey in 1-level steps)
+  const BINS = 32, SUB = 256;
+  let bMin = Infinity, bMax = -Infinity;
+  for (let i = 0; i < n; i++) if (valid[i]) { if (B[i] < bMin) bMin = B[i]; if (B[i] > bMax) bMax = B[i]; }
+  if (!(bMax > bMin)) { bMin = 0; bMax = 256; }
+  const bScale = BINS / (bMax - bMin + 1e-3);
   const hist = new Uint32Array(BINS * SUB);
   const cnt = new Uint32Array(BINS);
   for (let i = 0; i < n; i++) {
     if (!valid[i]) continue;
-    const b = Math.min(BINS - 1, Math.max(0, (B[i] / 256 * BINS) | 0));
-    const a = Math.min(SUB - 1, Math.max(0, (Q.data[i] / 256 * SUB) | 0));
+    const b = Math.min(BINS - 1, Math.max(0, ((B[i] - bMin) * bScale) | 0));
+    const a = Math.min(SUB - 1, Math.max(0, (Qraw.data[i] / 256 * SUB) | 0));
     hist[b * SUB + a]++; cnt[b]++;
   }
   const curve = new Float32Array(BINS).fill(NaN);
@@ -128,15 +155,29 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
       if (acc * 2 >= cnt[b]) { curve[b] = (a + 0.5) * (256 / SUB); break; }
     }
   }
-  fillCurve(curve);
+  fillCurve(curve, 1 / bScale, cnt);
   const lut = (v: number) => {
-    const t = v / 256 * BINS - 0.5;
+    const t = (v - bMin) * bScale - 0.5;
+    // linear between bin centres, and on along the end segments for the outer half bins
     const i = Math.max(0, Math.min(BINS - 2, Math.floor(t)));
-    const w = Math.max(0, Math.min(1, t - i));
+    const w = Math.max(-0.5, Math.min(1.5, t - i));
     return curve[i] * (1 - w) + curve[i + 1] * w;
   };
   const Bm = new Float32Array(n);
   for (let i = 0; i < n; i++) if (valid[i]) Bm[i] = lut(B[i]);
+  // contrast: the query is stretched by its own range over the compared area (1st–99th
+  // percentile, gain ≤ DIFF_MAX_GAIN) — or, where the reference itself is low-contrast there (a dark
+  // photo), up to the range the tone-mapped reference predicts: a bright sticker, tear or screenshot
+  // frame must not set the gain that decides whether a dark photo's detail agrees. Both sides get
+  // the same stretch and the same clipping to 0..255 (the curve was fitted before, on the
+  // unstretched query), so the clipped 1 % tails of a clean copy agree.
+  const wanted = Math.max(gainOwn, Math.min(stretchRange(Bm, valid, Infinity)[1], gainRef));
+  const gain = Math.min(DIFF_MAX_GAIN, wanted);
+  const Q = { width: gw, height: gh, data: new Float32Array(n) };
+  for (let i = 0; i < n; i++) {
+    Q.data[i] = Math.max(0, Math.min(255, (Qraw.data[i] - lo) * gain));
+    if (valid[i]) Bm[i] = Math.max(0, Math.min(255, (Bm[i] - lo) * gain));
+  }
 
   // step 3: residual, min over 3×3 of the mapped reference
   const residual = new Float32Array(n);
@@ -162,6 +203,11 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
   // smooth a little so JPEG block noise does not fire alone
   const rs = blurGray({ width: gw, height: gh, data: residual }, 1).data;
 
+  // residual level over the whole overlap (texture-less pictures: a copy matches to the noise)
+  const rh = new Uint32Array(256);
+  for (let i = 0; i < n; i++) if (valid[i]) rh[Math.min(255, rs[i] | 0)]++;
+  let residualP75 = 255;
+  for (let v = 0, acc = 0; v < 256; v++) { acc += rh[v]; if (acc >= 0.75 * nValid) { residualP75 = v; break; } }
   // step 4: agreement on textured pixels (texture of either image)
   let textured = 0, agree = 0, agreeAll = 0;
   const CELLS = DIFF_CELLS;
@@ -239,6 +285,8 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
     regionBoxShare: nValid ? nBoxed / nValid : 0,
     cellsTextured,
     changedShare: nValid ? nChanged / nValid : 0,
+    residualP75,
+    lowContrast: wanted > DIFF_MAX_GAIN,
     regions: order.map((i) => regions[i]),
     regionAreas: order.map((i) => areas[i]),
   };
@@ -246,37 +294,70 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
 
 /** Maximum contrast gain applied to the query grid (dark or hazy photos). */
 export const DIFF_MAX_GAIN = 6;
-/** Stretch the 1st–99th percentile to 0..255 so thresholds are relative to the photo's contrast. */
-function stretchGray(g: Gray): Gray {
-  const hist = new Uint32Array(256);
-  const n = g.data.length;
-  for (let i = 0; i < n; i++) hist[Math.max(0, Math.min(255, g.data[i] | 0))]++;
-  let acc = 0, lo = 0, hi = 255;
-  for (let v = 0; v < 256; v++) { acc += hist[v]; if (acc >= n * 0.01) { lo = v; break; } }
-  acc = 0;
-  for (let v = 255; v >= 0; v--) { acc += hist[v]; if (acc >= n * 0.01) { hi = v; break; } }
-  const gain = Math.min(DIFF_MAX_GAIN, 255 / Math.max(1, hi - lo));
+/**
+ * Stretch the 1st–99th percentile (of the `mask`ed pixels) to 0..255 so thresholds are relative to
+ * the photo's contrast.
+ */
+function stretchGray(g: Gray, mask: Uint8Array, maxGain: number): Gray {
+  const [lo, gain] = stretchRange(g.data, mask, maxGain);
   if (gain <= 1.05) return g;
+  const n = g.data.length;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = Math.max(0, Math.min(255, (g.data[i] - lo) * gain));
   return { width: g.width, height: g.height, data: out };
 }
 
-function fillCurve(c: Float32Array): void {
+/** 1st percentile and the gain (≤ maxGain, ≥ 1) taking the 1st–99th percentile of the masked pixels to 0..255. */
+function stretchRange(d: Float32Array, mask: Uint8Array, maxGain: number): [number, number] {
+  const hist = new Uint32Array(1024);
+  let n = 0;
+  for (let i = 0; i < d.length; i++) if (mask[i]) { hist[Math.max(0, Math.min(1023, (d[i] * 4) | 0))]++; n++; }
+  if (!n) return [0, 1];
+  let acc = 0, lo = 0, hi = 1023;
+  for (let v = 0; v < 1024; v++) { acc += hist[v]; if (acc >= n * 0.01) { lo = v; break; } }
+  acc = 0;
+  for (let v = 1023; v >= 0; v--) { acc += hist[v]; if (acc >= n * 0.01) { hi = v; break; } }
+  const gain = Math.max(1, Math.min(maxGain, 1020 / Math.max(4, hi - lo)));
+  return gain <= 1.05 ? [0, 1] : [lo / 4, gain];
+}
+
+/**
+ * Make the curve monotone: a 3-tap median over neighbouring bins, then weighted isotonic regression
+ * (pool adjacent violators, weights = the bins' pixel counts), so a bin taken over by a sticker
+ * cannot lift every brighter bin as a running maximum would; then fill bins
+ * without data by interpolation (identity slope `step` grey levels per bin beyond the ends).
+ */
+function fillCurve(c: Float32Array, step: number, weight: Uint32Array): void {
   const n = c.length;
   const known: number[] = [];
   for (let i = 0; i < n; i++) if (!Number.isNaN(c[i])) known.push(i);
-  if (!known.length) { for (let i = 0; i < n; i++) c[i] = (i + 0.5) * (256 / n); return; }
+  if (!known.length) { for (let i = 0; i < n; i++) c[i] = (i + 0.5) * step; return; }
+  // a 3-tap median over neighbouring known bins first: one bin taken over by an edit drops out
+  const med = known.map((k, j) => {
+    if (j === 0 || j === known.length - 1) return c[k];
+    const a = c[known[j - 1]], b = c[k], d = c[known[j + 1]];
+    return Math.max(Math.min(a, b), Math.min(Math.max(a, b), d));
+  });
+  // pool adjacent violators over the known bins
+  const val: number[] = [], wt: number[] = [], len: number[] = [];
+  for (let j = 0; j < known.length; j++) {
+    val.push(med[j]); wt.push(weight[known[j]]); len.push(1);
+    while (val.length > 1 && val[val.length - 2] > val[val.length - 1]) {
+      const v2 = val.pop()!, w2 = wt.pop()!, l2 = len.pop()!;
+      const j = val.length - 1;
+      val[j] = (val[j] * wt[j] + v2 * w2) / (wt[j] + w2); wt[j] += w2; len[j] += l2;
+    }
+  }
+  let at = 0;
+  for (let b = 0; b < val.length; b++) for (let l = 0; l < len[b]; l++) c[known[at++]] = val[b];
   for (let i = 0; i < n; i++) {
-    if (!Number.isNaN(c[i])) continue;
+    if (known.includes(i)) continue;
     let lo = -1, hi = -1;
     for (const k of known) { if (k < i) lo = k; else if (hi < 0) hi = k; }
-    if (lo < 0) c[i] = c[hi] + (i - hi) * (256 / n);
-    else if (hi < 0) c[i] = c[lo] + (i - lo) * (256 / n);
+    if (lo < 0) c[i] = c[hi] + (i - hi) * step;
+    else if (hi < 0) c[i] = c[lo] + (i - lo) * step;
     else c[i] = c[lo] + ((c[hi] - c[lo]) * (i - lo)) / (hi - lo);
   }
-  // monotone (running max from the median bin outwards would be nicer; a running max is enough)
-  for (let i = 1; i < n; i++) if (c[i] < c[i - 1]) c[i] = c[i - 1];
 }
 
 interface Component { pixels: number[]; box: [number, number, number, number] }

@@ -5,6 +5,7 @@
  * quarter turns, mirror, paste into a screenshot) is a similarity; a new photograph is not.
  */
 import type { Features, Matches } from '../hash/features';
+import { cropGray, mirrorGray, resizeGray, rotateGray, sampleBilinear, type Gray } from '../hash/gray';
 
 /** 2×3 affine, row-major [a, b, c, d, e, f]: x' = a x + b y + c, y' = d x + e y + f. */
 export type Affine = [number, number, number, number, number, number];
@@ -158,4 +159,214 @@ export function fitSimilarity(q: Features, r: Features, m: Matches, mirror: bool
     T, mirror, inliers: idx.length, inlierIdx: idx, rms, nrms,
     scale: Math.hypot(a, b), rotation: (Math.atan2(b, a) * 180) / Math.PI,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dense registration (texture-less pictures: no keypoints to match)
+// ---------------------------------------------------------------------------------------------
+
+/** Coarse search: pictures resized to this longest side; all 8 orientations, scales (steps of 6 %) and shifts (1 px). */
+export const REG_COARSE_SIDE = 16;
+/** Refinement levels (longest side) after the coarse search. */
+export const REG_LEVELS = [32, 64, 128];
+/** Query→reference scale range searched, relative to the scale that fits the query into the reference. */
+export const REG_SCALE_RANGE: [number, number] = [0.5, 1.12];
+/** Share of the query (content box) that must map inside the reference: a crop lies within it. */
+export const REG_MIN_COVER = 0.9;
+/** Coarse hypotheses refined at the first level (the best 2 go on to the finer ones). */
+export const REG_HYPOTHESES = 6;
+/**
+ * Residuals are truncated at this share of the query's grey range (1st–99th percentile): an edit
+ * (stain, sticker) costs its area, not its contrast.
+ */
+export const REG_TRUNCATE = 0.1;
+
+export interface DenseFit {
+  /** Analysis-size query px → reference px. */
+  T: Affine;
+  /** Mean truncated residual at the optimum, as a share of the truncation (0 = exact, 1 = nothing fits). */
+  error: number;
+  scale: number;
+}
+
+interface Hyp { o: number; a: number; tx: number; ty: number; e: number }
+
+function orient(g: Gray, o: number): Gray {
+  const m = o >= 4 ? mirrorGray(g) : g;
+  return rotateGray(m, o & 3);
+}
+
+/** Orientation o (0..7: +4 = mirrored first, then o & 3 quarter turns clockwise) as an affine on a w × h box. */
+function orientAffine(o: number, w: number, h: number): Affine {
+  let A: Affine = [1, 0, 0, 0, 1, 0];
+  let W = w, H = h;
+  if (o >= 4) A = composeAffine([-1, 0, W - 1, 0, 1, 0], A);
+  for (let k = 0; k < (o & 3); k++) {
+    // clockwise quarter turn of a W × H box: (x, y) → (H − 1 − y, x)
+    A = composeAffine([0, -1, H - 1, 1, 0, 0], A);
+    [W, H] = [H, W];
+  }
+  return A;
+}
+
+/**
+ * Mean truncated residual of the query level q against the reference level r mapped by
+ * (a, tx, ty), after the least-squares gain and offset (a brightness/contrast change); as a share
+ * of the truncation `c`. Undefined when less than REG_MIN_COVER of the query lands inside r.
+ */
+function errorAt(q: Gray, r: Gray, c: number, a: number, tx: number, ty: number, buf: Float32Array): number | undefined {
+  const W = r.width - 1, H = r.height - 1, rw = r.width, rd = r.data, qd = q.data;
+  let n = 0, total = 0, sq = 0, sr = 0, srr = 0, sqr = 0;
+  for (let y = 0; y < q.height; y++) {
+    const ry = a * y + ty;
+    for (let x = 0; x < q.width; x++) {
+      const i = y * q.width + x;
+      total++;
+      const rx = a * x + tx;
+      if (rx < 0 || ry < 0 || rx > W || ry > H) { buf[i] = NaN; continue; }
+      const x0 = Math.min(W - 1, rx | 0), y0 = Math.min(H - 1, ry | 0), fx = rx - x0, fy = ry - y0;
+      const j = y0 * rw + x0;
+      const u = (rd[j] * (1 - fx) + rd[j + 1] * fx) * (1 - fy) + (rd[j + rw] * (1 - fx) + rd[j + rw + 1] * fx) * fy;
+      buf[i] = u;
+      const v = qd[i];
+      n++; sq += v; sr += u; srr += u * u; sqr += v * u;
+    }
+  }
+  if (n < REG_MIN_COVER * total || n < 16) return undefined;
+  let vr = srr - (sr * sr) / n;
+  let g = vr > 1e-6 ? (sqr - (sq * sr) / n) / vr : 0;
+  if (g < 0) g = 0;
+  let o = (sq - g * sr) / n;
+  // refit on the pixels that fit (an edit must not bend the gain and offset)
+  let m = 0; sq = 0; sr = 0; srr = 0; sqr = 0;
+  for (let i = 0; i < qd.length; i++) {
+    const u = buf[i];
+    if (u !== u) continue;
+    const v = qd[i];
+    if (Math.abs(v - g * u - o) >= c) continue;
+    m++; sq += v; sr += u; srr += u * u; sqr += v * u;
+  }
+  if (m > n / 2) {
+    vr = srr - (sr * sr) / m;
+    g = vr > 1e-6 ? Math.max(0, (sqr - (sq * sr) / m) / vr) : 0;
+    o = (sq - g * sr) / m;
+  }
+  let e = 0;
+  for (let i = 0; i < qd.length; i++) {
+    const u = buf[i];
+    if (u !== u) continue; // NaN: outside
+    const d = Math.abs(qd[i] - g * u - o);
+    e += d < c ? d : c;
+  }
+  return e / (n * c);
+}
+
+function levelOf(g: Gray, side: number): Gray {
+  const s = side / Math.max(g.width, g.height);
+  return s >= 1 ? g : resizeGray(g, g.width * s, g.height * s);
+}
+
+function greyRange(g: Gray): number {
+  const v = Float32Array.from(g.data).sort();
+  return v[Math.floor(v.length * 0.99)] - v[Math.floor(v.length * 0.01)];
+}
+
+/** The best `k` hypotheses, dropping any within 10 % scale and `d` level pixels of a better one. */
+function distinct(hyps: Hyp[], k: number, d: number): Hyp[] {
+  hyps.sort((p, q) => p.e - q.e);
+  const keep: Hyp[] = [];
+  for (const h of hyps) {
+    if (keep.some((b) => b.o === h.o && Math.abs(b.a / h.a - 1) < 0.1 && Math.abs(b.tx - h.tx) < d && Math.abs(b.ty - h.ty) < d)) continue;
+    keep.push(h);
+    if (keep.length >= k) break;
+  }
+  return keep;
+}
+
+/** Coordinate-descent moves: scale, x shift, y shift, each both ways. */
+const STEPS = [[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]];
+
+/**
+ * Similarity (with quarter turns and mirror) taking the query's content box `box` into the
+ * reference: exhaustive search over orientation, scale and shift at REG_COARSE_SIDE, then local
+ * refinement level by level, minimising the truncated grey residual after gain and offset. For
+ * pictures without keypoints; the caller verifies the fit densely (diff.ts).
+ */
+export function registerDense(query: Gray, ref: Gray, box?: [number, number, number, number]): DenseFit | undefined {
+  const [bx0, by0, bx1, by1] = box ?? [0, 0, query.width, query.height];
+  const content = cropGray(query, bx0, by0, bx1, by1);
+  const top = REG_LEVELS[REG_LEVELS.length - 1];
+  const cTop = levelOf(content, top), rTop = levelOf(ref, top);
+  const c = Math.max(2, REG_TRUNCATE * greyRange(cTop));
+  const rLv = new Map<number, Gray>(), qLv = new Map<number, Gray>();
+  const refLevel = (side: number) => {
+    let v = rLv.get(side);
+    if (!v) { v = levelOf(rTop, side); rLv.set(side, v); }
+    return v;
+  };
+  const qLevel = (o: number, side: number) => {
+    let v = qLv.get(o * 100000 + side);
+    if (!v) { v = levelOf(orient(cTop, o), side); qLv.set(o * 100000 + side, v); }
+    return v;
+  };
+  const buf = new Float32Array(cTop.width * cTop.height);
+  // coarse: every orientation, scale and shift
+  const rC = refLevel(REG_COARSE_SIDE);
+  let hyps: Hyp[] = [];
+  for (let o = 0; o < 8; o++) {
+    const qo = qLevel(o, REG_COARSE_SIDE);
+    const fit = Math.min((rC.width - 1) / (qo.width - 1), (rC.height - 1) / (qo.height - 1));
+    // the whole picture (the commonest copy), centred, then every scale and shift
+    const e0 = errorAt(qo, rC, c, fit, (rC.width - 1 - fit * (qo.width - 1)) / 2, (rC.height - 1 - fit * (qo.height - 1)) / 2, buf);
+    if (e0 !== undefined) hyps.push({ o, a: fit, tx: (rC.width - 1 - fit * (qo.width - 1)) / 2, ty: (rC.height - 1 - fit * (qo.height - 1)) / 2, e: e0 });
+    for (let a = fit * REG_SCALE_RANGE[0]; a <= fit * REG_SCALE_RANGE[1]; a *= 1.06) {
+      const mx = rC.width - 1 - a * (qo.width - 1), my = rC.height - 1 - a * (qo.height - 1);
+      for (let ty = Math.min(0, my) - 1; ty <= Math.max(0, my) + 1; ty += 1) {
+        for (let tx = Math.min(0, mx) - 1; tx <= Math.max(0, mx) + 1; tx += 1) {
+          const e = errorAt(qo, rC, c, a, tx, ty, buf);
+          if (e !== undefined) hyps.push({ o, a, tx, ty, e });
+        }
+      }
+    }
+  }
+  if (!hyps.length) return undefined;
+  hyps = distinct(hyps, REG_HYPOTHESES, 2);
+  // refine level by level (coordinate descent, halving steps)
+  let prev = REG_COARSE_SIDE;
+  for (const side of REG_LEVELS) {
+    const r = refLevel(side), rPrev = refLevel(prev);
+    const f = r.width / rPrev.width;
+    for (const h of hyps) {
+      const q = qLevel(h.o, side), g = q.width / qLevel(h.o, prev).width;
+      let a = (f * h.a) / g, tx = f * h.tx, ty = f * h.ty;
+      let best = errorAt(q, r, c, a, tx, ty, buf) ?? Infinity;
+      // the previous level converged to a quarter of its pixel: half a pixel here
+      let step = side === REG_LEVELS[0] ? 1 : 0.5;
+      for (let it = 0; it < 16; it++) {
+        let moved = false;
+        const ds = step / Math.max(q.width, q.height);
+        for (const [da, dx, dy] of STEPS) {
+          const a2 = a * (1 + da * ds), tx2 = tx + dx * step, ty2 = ty + dy * step;
+          const e = errorAt(q, r, c, a2, tx2, ty2, buf);
+          if (e !== undefined && e < best) { best = e; a = a2; tx = tx2; ty = ty2; moved = true; }
+        }
+        if (!moved) { if (step <= 0.25) break; step /= 2; }
+      }
+      Object.assign(h, { a, tx, ty, e: best });
+    }
+    // REG_HYPOTHESES refined at the first level, 2 at the next ones, 1 kept at the end
+    hyps = distinct(hyps, side === top ? 1 : 2, 2 * f);
+    prev = side;
+  }
+  const h = hyps[0];
+  if (!Number.isFinite(h.e)) return undefined;
+  const q = qLevel(h.o, top), r = refLevel(top);
+  // compose: analysis px → content px → oriented content px → level px → reference level px → reference px
+  const sq = q.width / (h.o & 1 ? content.height : content.width), sr = ref.width / r.width;
+  let T: Affine = [1, 0, -bx0, 0, 1, -by0];
+  T = composeAffine(orientAffine(h.o, content.width, content.height), T);
+  T = composeAffine([sq, 0, 0.5 * sq - 0.5, 0, sq, 0.5 * sq - 0.5], T);
+  T = composeAffine([h.a, 0, h.tx, 0, h.a, h.ty], T);
+  T = composeAffine([sr, 0, 0.5 * sr - 0.5, 0, sr, 0.5 * sr - 0.5], T);
+  return { T, error: h.e, scale: h.a * sq * sr };
 }

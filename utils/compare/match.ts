@@ -9,12 +9,16 @@
  *   stage 2  ALIGN     per candidate: keypoint matching (plain and mirror descriptors) and a RANSAC
  *                      similarity (geometry.ts); when keypoints are too few (tiny images) and the
  *                      global hash is close (≤ GLOBAL_SURE_DISTANCE), the trimmed content boxes of
- *                      the closest orientation variant give the transform instead
+ *                      the closest orientation variant give the transform instead; a texture-less
+ *                      reference (< FLAT_MAX_KEYPOINTS keypoints) that neither aligned is registered
+ *                      densely (geometry.ts registerDense: orientation, scale and shift by grey
+ *                      residual), accepted as an alignment when its error ≤ FLAT_MAX_REG_ERROR
  *   stage 3  VERIFY    dense comparison through the transform (diff.ts): derived only when the
  *                      query agrees with the reference on ≥ MATCH_MIN_AGREEMENT of the textured
  *                      overlap, the overlap is large enough and enough inliers support the geometry.
  *                      A new photo of the same product aligns on its printed label but disagrees
- *                      on light, background and parallax, so it fails here.
+ *                      on light, background and parallax, so it fails here. Texture-less
+ *                      references and low-contrast (dark) photos have their own rules (passes()).
  *   stage 4  LOCALISE  changed regions of the dense comparison, scaled to full-size query pixels,
  *                      and a heat-map PNG aligned to the analysis-size query. `edited` only when a
  *                      region is large enough and clearly different (not re-compression).
@@ -24,7 +28,7 @@ import { fingerprintWithFeatures, MIN_QUALITY, type FingerprintWork } from '../h
 import type { Candidate, ReferenceIndex } from '../hash/index';
 import { extractFeatures, matchDescriptors, type Features } from '../hash/features';
 import { toGray, type Gray } from '../hash/gray';
-import { composeAffine, fitSimilarity, type Affine, type SimilarityFit } from './geometry';
+import { composeAffine, fitSimilarity, registerDense, type Affine, type DenseFit, type SimilarityFit } from './geometry';
 import { compareDense, maskToBoxes, type DenseResult } from './diff';
 import { encodePng } from './png';
 
@@ -72,6 +76,34 @@ export const MATCH_TIGHT_NRMS = 1.1;
  * scene whose flat areas agreed 0.70 after tone correction.
  */
 export const MATCH_WEAK_INLIERS = 12;
+/**
+ * A reference with fewer keypoints than this (as stored in its fingerprint, ≤ FP_KEYPOINTS) is
+ * texture-less: keypoints cannot align it (MATCH_MIN_INLIERS needs several times more), its few
+ * textured pixels are too few to judge by, so it is aligned by the global hash or by dense
+ * registration (geometry.ts) and judged by the flat rule of passes(). Smooth gradients, backdrops
+ * and defocused shots have 0–5; every photo with detail in the real and generated sets has ≥ 150.
+ */
+export const FLAT_MAX_KEYPOINTS = 40;
+/**
+ * Flat rule: 75th percentile of the residual over the whole compared area (grey levels of the
+ * stretched query). A copy of a smooth picture matches it to the JPEG noise (measured 0–4 on
+ * generated gradients at quality 30–95, 7 after a colour shift), away from a local edit (≤ 25 % of
+ * it); a look-alike backdrop or another smooth photo through its best similarity leaves ≥ 10.
+ */
+export const FLAT_MAX_RESIDUAL = 8;
+/**
+ * Dense registration (geometry.ts registerDense) error at or under which its alignment is tried:
+ * the mean truncated grey residual, as a share of the truncation. A copy of a smooth picture fits
+ * to the noise plus its edits' area (measured 0.02–0.15 on generated gradients and the real
+ * texture-less photo, stains of up to 14 % of the area included; 0.32–0.46 after a hue shift, which
+ * is then not recognised); a look-alike backdrop or another smooth photo fits no better than 0.33.
+ */
+export const FLAT_MAX_REG_ERROR = 0.25;
+/**
+ * Flat rule: the query must cover this share of the reference. A small part of a smooth picture
+ * holds too little structure to tell it from another smooth picture (a crop keeps ≥ 60 %).
+ */
+export const FLAT_MIN_OVERLAP_REF = 0.5;
 /** Texture-less pictures: share of all compared pixels that must agree. */
 export const MATCH_MIN_AGREEMENT_FLAT = 0.85;
 /** Textured grid pixels needed for the agreement to mean anything. */
@@ -121,6 +153,8 @@ interface Verified {
   dense: DenseResult;
   method: string;
   variant: string;
+  /** Texture-less reference (see isFlat). */
+  flat: boolean;
 }
 
 /** Transform from the global variant: trimmed query box (after the variant's turn) → trimmed ref box. */
@@ -147,13 +181,14 @@ function variantTransform(q: FingerprintWork, cand: Candidate, ref: Gray): Affin
 
 function verify(q: FingerprintWork, cand: Candidate, ref: RefWork, trace?: MatchDeps['trace']): Verified | undefined {
   const qf = q.features, rf = ref.features!;
+  const flat = isFlat(cand);
   let best: SimilarityFit | undefined;
   if (qf.n >= 3 && rf.n >= 3) {
     const plain = fitSimilarity(qf, rf, matchDescriptors(qf.desc, qf.n, rf.desc, rf.n), false);
     const mir = qf.mdesc ? fitSimilarity(qf, rf, matchDescriptors(qf.mdesc, qf.n, rf.desc, rf.n), true) : undefined;
     best = plain && (!mir || plain.inliers >= mir.inliers) ? plain : mir;
   }
-  trace?.('align', { ref: cand.entry.name, distance: cand.distance, votes: cand.votes, inliers: best?.inliers, qn: qf.n, rn: rf.n });
+  trace?.('align', { ref: cand.entry.name, distance: cand.distance, votes: cand.votes, inliers: best?.inliers, qn: qf.n, rn: rf.n, flat });
   const tries: { T: Affine; fit?: SimilarityFit; method: string; variant: string }[] = [];
   if (best && best.inliers >= MATCH_MIN_INLIERS) tries.push({ T: best.T, fit: best, method: 'keypoints', variant: describeVariant(best) });
   if (cand.distance <= GLOBAL_SURE_DISTANCE) {
@@ -161,17 +196,34 @@ function verify(q: FingerprintWork, cand: Candidate, ref: RefWork, trace?: Match
     if (T) tries.push({ T, method: 'global', variant: cand.variant });
   }
   let out: Verified | undefined;
-  for (const t of tries) {
+  const attempt = (t: { T: Affine; fit?: SimilarityFit; method: string; variant: string }) => {
     const dense = compareDense(q.gray, ref.gray, t.T);
-    const v = { cand, T: t.T, fit: t.fit, dense, method: t.method, variant: t.variant };
+    const v = { cand, T: t.T, fit: t.fit, dense, method: t.method, variant: t.variant, flat };
     trace?.('verify', {
       ref: cand.entry.name, method: t.method, variant: t.variant, inliers: t.fit?.inliers, rms: t.fit?.rms, nrms: t.fit?.nrms,
       agreement: dense.agreement, cells: dense.cellAgreement, outside: dense.agreementOutside, boxShare: dense.regionBoxShare, textured: dense.textured, overlapRef: dense.overlapRef, overlapQuery: dense.overlapQuery,
-      changedShare: dense.changedShare, regions: dense.regions.length,
+      changedShare: dense.changedShare, regions: dense.regions.length, all: dense.agreementAll, p75: dense.residualP75,
     });
-    if (passes(dense, t.method, cand.distance, t.fit, Math.max(ref.gray.width, ref.gray.height)) && (!out || dense.agreement > out.dense.agreement)) out = v;
+    if (passes(dense, t.method, cand.distance, t.fit, Math.max(ref.gray.width, ref.gray.height), flat) && (!out || score(v) > score(out))) out = v;
+  };
+  tries.forEach(attempt);
+  // a texture-less reference that neither keypoints nor the global hash aligned: dense registration
+  if (!out && flat && !tries.some((t) => t.method === 'keypoints')) {
+    const reg = registerDense(q.gray, ref.gray, q.fp.trim);
+    trace?.('register', { ref: cand.entry.name, error: reg?.error, scale: reg?.scale });
+    if (reg && reg.error <= FLAT_MAX_REG_ERROR) attempt({ T: reg.T, method: 'dense', variant: describeAffine(reg.T) });
   }
   return out;
+}
+
+/** A reference with too few keypoints for the keypoint path (counted as stored in its fingerprint). */
+function isFlat(cand: Candidate): boolean {
+  return (cand.entry.fp.kp?.length ?? 0) / 4 < FLAT_MAX_KEYPOINTS;
+}
+
+/** What ranks verified alignments: agreement of textured pixels, or of all pixels for a texture-less reference. */
+function score(v: Verified): number {
+  return v.flat ? v.dense.agreementAll : v.dense.agreement;
 }
 
 /**
@@ -183,23 +235,42 @@ function verify(q: FingerprintWork, cand: Candidate, ref: RefWork, trace?: Match
  *               with ≥ MATCH_TIGHT_INLIERS inliers, nrms ≤ MATCH_TIGHT_NRMS and RMS error
  *               ≤ MATCH_TIGHT_RMS of the reference's longest side (a copy maps exactly; a re-shoot's perspective and parallax
  *               do not), or a global hash within GLOBAL_SURE_DISTANCE
- *   flat:       texture-less pictures, see MATCH_MIN_AGREEMENT_FLAT
+ *   dark:       when the compared area is low-contrast (DenseResult.lowContrast), a keypoint fit
+ *               needs ≥ MATCH_WEAK_INLIERS inliers and nrms ≤ MATCH_TIGHT_NRMS whatever the
+ *               agreement (a dark photo of another product printed from the same label template
+ *               agreed 0.72 through a 16-inlier fit at nrms 1.30; dark copies measure ≤ 1.08)
+ *   flat:       texture-less pictures (few textured pixels, or a reference with fewer than
+ *               FLAT_MAX_KEYPOINTS keypoints): aligned by the global hash (within
+ *               GLOBAL_SURE_DISTANCE) or by dense registration, and then the copy must match to the
+ *               noise: ≥ MATCH_MIN_AGREEMENT_FLAT of all compared pixels agree, the residual's 75th
+ *               percentile ≤ FLAT_MAX_RESIDUAL, over ≥ FLAT_MIN_OVERLAP_REF of the reference
  */
-export function passes(d: DenseResult, method: string, distance: number, fit?: SimilarityFit, refLong = 1024): boolean {
+export function passes(d: DenseResult, method: string, distance: number, fit?: SimilarityFit, refLong = 1024, flatRef = false): boolean {
   if (d.overlapRef < MATCH_MIN_OVERLAP_REF || d.overlapQuery < MATCH_MIN_OVERLAP_QUERY) return false;
-  if (d.textured >= MATCH_MIN_TEXTURED) {
+  if (d.textured >= MATCH_MIN_TEXTURED && !flatRef) {
     // a keypoint alignment must be exact in each keypoint's own pixel units, whatever the agreement
     if (method === 'keypoints' && (!fit || fit.nrms > MATCH_MAX_NRMS)) return false;
-    const weak = method === 'keypoints' && !!fit && fit.inliers < MATCH_WEAK_INLIERS;
-    if (d.agreement >= (weak ? MATCH_FAST_AGREEMENT : MATCH_SURE_AGREEMENT)) return true;
     const tight = method === 'keypoints'
       ? !!fit && fit.inliers >= MATCH_TIGHT_INLIERS && fit.nrms <= MATCH_TIGHT_NRMS && fit.rms <= MATCH_TIGHT_RMS * refLong
       : distance <= GLOBAL_SURE_DISTANCE;
+    // a low-contrast (dark) photo's agreement is weak evidence: only with an exact keypoint fit
+    if (d.lowContrast && method === 'keypoints' && !(fit && fit.inliers >= MATCH_WEAK_INLIERS && fit.nrms <= MATCH_TIGHT_NRMS)) return false;
+    const weak = method === 'keypoints' && !!fit && fit.inliers < MATCH_WEAK_INLIERS;
+    if (d.agreement >= (weak ? MATCH_FAST_AGREEMENT : MATCH_SURE_AGREEMENT)) return true;
     if (d.agreement >= MATCH_MIN_AGREEMENT && tight) return true;
   }
   // texture-less pictures (smooth gradients, night shots, where any texture may be the edit itself):
-  // only with a close global hash and near-total agreement over every compared pixel
-  return method === 'global' && distance <= GLOBAL_SURE_DISTANCE && d.agreementAll >= MATCH_MIN_AGREEMENT_FLAT;
+  // a close global hash or a dense registration, and a copy that matches everywhere to the noise
+  return (method === 'dense' || (method === 'global' && distance <= GLOBAL_SURE_DISTANCE)) &&
+    d.overlapRef >= FLAT_MIN_OVERLAP_REF && d.agreementAll >= MATCH_MIN_AGREEMENT_FLAT && d.residualP75 <= FLAT_MAX_RESIDUAL;
+}
+
+/** describeVariant for a plain affine (mirror when its determinant is negative). */
+function describeAffine(T: Affine): string {
+  const mirror = T[0] * T[4] - T[1] * T[3] < 0;
+  // undo the mirror (x → −x) to read the rotation
+  const a = mirror ? -T[0] : T[0], d = mirror ? -T[3] : T[3];
+  return describeVariant({ mirror, rotation: (Math.atan2(d, a) * 180) / Math.PI, scale: Math.hypot(a, d) } as SimilarityFit);
 }
 
 function describeVariant(f: SimilarityFit): string {
@@ -239,10 +310,14 @@ export async function findMatch(
     const T = variantTransform(g, cand, ref.gray);
     if (!T) continue;
     const dense = compareDense(g.gray, ref.gray, T);
-    deps.trace?.('fast', { ref: cand.entry.name, distance: cand.distance, agreement: dense.agreement, textured: dense.textured });
-    if (dense.textured >= MATCH_MIN_TEXTURED && dense.agreement >= MATCH_FAST_AGREEMENT &&
-        dense.overlapRef >= MATCH_MIN_OVERLAP_REF && dense.overlapQuery >= MATCH_MIN_OVERLAP_QUERY) {
-      const v: Verified = { cand, T, dense, method: 'global', variant: cand.variant };
+    const flat = isFlat(cand);
+    deps.trace?.('fast', { ref: cand.entry.name, distance: cand.distance, agreement: dense.agreement, textured: dense.textured, flat, all: dense.agreementAll, p75: dense.residualP75 });
+    const ok = flat
+      ? passes(dense, 'global', cand.distance, undefined, Math.max(ref.gray.width, ref.gray.height), true)
+      : dense.textured >= MATCH_MIN_TEXTURED && dense.agreement >= MATCH_FAST_AGREEMENT &&
+        dense.overlapRef >= MATCH_MIN_OVERLAP_REF && dense.overlapQuery >= MATCH_MIN_OVERLAP_QUERY;
+    if (ok) {
+      const v: Verified = { cand, T, dense, method: 'global', variant: cand.variant, flat };
       // a clean copy stops here; a changed one is re-aligned by keypoints for a sharper map
       if (dense.changedShare < EDIT_MIN_SHARE) { found = v; break; }
       fallback ??= v;
@@ -258,15 +333,15 @@ export async function findMatch(
       const ref = await refWork(cand.entry.id, deps, true);
       if (!ref) continue;
       const v = verify(q, cand, ref, deps.trace);
-      if (v && (!found || v.dense.agreement > found.dense.agreement)) found = v;
-      if (found && found.dense.agreement > 0.85) break;
+      if (v && (!found || score(v) > score(found))) found = v;
+      if (found && score(found) > 0.85) break;
     }
-    if (fallback && (!found || (found.method !== 'keypoints' && fallback.dense.agreement > found.dense.agreement))) found = fallback;
+    if (fallback && (!found || (found.method !== 'keypoints' && score(fallback) > score(found)))) found = fallback;
   }
   if (!found) return {};
   const { cand, dense } = found;
   const variant = withFraming(found.variant, dense);
-  const confidence = Math.round(Math.min(1, Math.max(0, (dense.agreement - MATCH_MIN_AGREEMENT) / (1 - MATCH_MIN_AGREEMENT)) * 0.5 + 0.5) * 100) / 100;
+  const confidence = Math.round(Math.min(1, Math.max(0, (score(found) - MATCH_MIN_AGREEMENT) / (1 - MATCH_MIN_AGREEMENT)) * 0.5 + 0.5) * 100) / 100;
   const Tq = found.T; // analysis-size query px → reference working-copy px
   const match: MatchResult = {
     referenceId: cand.entry.id,

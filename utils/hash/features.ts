@@ -3,6 +3,9 @@
  *
  *   step 1  BASE      resize the grey image so its longest side is FEAT_BASE_SIDE (enlarging small
  *                     images up to FEAT_MIN_SIDE so tiny catalogue photos still yield corners)
+ *   step 1b STRETCH   1st–99th percentile of grey to 0..255 (gain ≤ FEAT_MAX_GAIN)
+ *   step 1c LOCAL     (queries and verification only) dark tiles weight their corner strength by
+ *                     their own missing gain, so a dark photo inside a bright frame has corners too
  *   step 2  PYRAMID   FEAT_LEVELS levels, each FEAT_LEVEL_SCALE smaller than the last
  *   step 3  DETECT    Shi–Tomasi corner strength (min eigenvalue of the 5×5 structure tensor),
  *                     3×3 non-maximum suppression, best corner per FEAT_CELL×FEAT_CELL cell,
@@ -109,8 +112,11 @@ for (let dy = -FEAT_PATCH_RADIUS; dy <= FEAT_PATCH_RADIUS; dy++) {
 
 interface Corner { x: number; y: number; r: number }
 
-/** Step 3 on one level: corners sorted strongest first. */
-function detect(g: Gray, quota: number): Corner[] {
+/**
+ * Step 3 on one level: corners sorted strongest first. `weight` (same size as g, optional) scales
+ * each corner's strength before the threshold and the ranking (local contrast, see contrastWeights).
+ */
+function detect(g: Gray, quota: number, weight?: Float32Array): Corner[] {
   const { width: w, height: h, data: d } = g;
   if (w < 2 * BORDER + 2 || h < 2 * BORDER + 2) return [];
   const n = w * h;
@@ -150,6 +156,7 @@ function detect(g: Gray, quota: number): Corner[] {
     const a = A[i], b = B[i], c = C[i];
     R[i] = (a + b - Math.sqrt((a - b) * (a - b) + 4 * c * c)) * 0.5;
   }
+  if (weight) for (let i = 0; i < n; i++) R[i] *= weight[i];
   // best corner per cell after 3×3 NMS
   const cw = Math.ceil(w / FEAT_CELL), ch = Math.ceil(h / FEAT_CELL);
   const best = new Int32Array(cw * ch).fill(-1);
@@ -175,18 +182,76 @@ function detect(g: Gray, quota: number): Corner[] {
  */
 export const FEAT_MAX_GAIN = 8;
 function stretch(g: Gray): Gray {
-  const hist = new Uint32Array(256);
-  for (let i = 0; i < g.data.length; i++) hist[Math.max(0, Math.min(255, g.data[i] | 0))]++;
+  const [lo, gain] = stretchRange(g.data);
+  if (gain <= 1.05) return g;
   const n = g.data.length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (g.data[i] - lo) * gain;
+  return { width: g.width, height: g.height, data: out };
+}
+
+/** 1st percentile, the gain that takes the 1st–99th percentile range to 0..255 (≤ FEAT_MAX_GAIN), 99th percentile. */
+function stretchRange(d: ArrayLike<number>): [number, number, number] {
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < d.length; i++) hist[Math.max(0, Math.min(255, d[i] | 0))]++;
+  const n = d.length;
   let acc = 0, lo = 0, hi = 255;
   for (let v = 0; v < 256; v++) { acc += hist[v]; if (acc >= n * 0.01) { lo = v; break; } }
   acc = 0;
   for (let v = 255; v >= 0; v--) { acc += hist[v]; if (acc >= n * 0.01) { hi = v; break; } }
-  const gain = Math.min(FEAT_MAX_GAIN, 255 / Math.max(1, hi - lo));
-  if (gain <= 1.05) return g;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = (g.data[i] - lo) * gain;
-  return { width: g.width, height: g.height, data: out };
+  return [lo, Math.min(FEAT_MAX_GAIN, 255 / Math.max(1, hi - lo)), hi];
+}
+
+/**
+ * Step 1c (queries and verification, FeatureOptions.localContrast): the stretch of step 1b is one
+ * gain for the whole picture, so a dark photo inside a bright screenshot frame (or a night shot
+ * with a lamp in it) keeps a gain near 1 and its corners fall under FEAT_MIN_RESPONSE. Each
+ * FEAT_TILE × FEAT_TILE tile of the stretched base level that is dark (99th percentile under
+ * FEAT_DARK) gets the gain its own 1st–99th percentile range would get (total gain ≤ FEAT_MAX_GAIN),
+ * and corner strength (∝ gain²) is weighted by the square of that extra gain, interpolated between
+ * tile centres. Bright flat areas (sky, walls, a studio backdrop) keep their weight: their low
+ * contrast is the scene's, not the exposure's. Only detection changes: descriptors compare grey
+ * levels of one patch, which no gain changes.
+ */
+export const FEAT_TILE = 64;
+/** A tile is dark when its 99th percentile (after step 1b) is under this grey level. */
+export const FEAT_DARK = 64;
+function contrastWeights(g: Gray, globalGain: number): { tw: number; th: number; w: Float32Array } | undefined {
+  const { width: W, height: H, data: d } = g;
+  const tw = Math.max(1, Math.round(W / FEAT_TILE)), th = Math.max(1, Math.round(H / FEAT_TILE));
+  const w = new Float32Array(tw * th);
+  let any = false;
+  const buf = new Float32Array(Math.ceil(W / tw + 1) * Math.ceil(H / th + 1));
+  for (let ty = 0; ty < th; ty++) {
+    const y0 = Math.floor((ty * H) / th), y1 = Math.floor(((ty + 1) * H) / th);
+    for (let tx = 0; tx < tw; tx++) {
+      const x0 = Math.floor((tx * W) / tw), x1 = Math.floor(((tx + 1) * W) / tw);
+      let k = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) buf[k++] = d[y * W + x];
+      // the level is already stretched by the global gain: the tile's own gain on top of it
+      const [, tg, hi] = stretchRange(buf.subarray(0, k));
+      const rel = hi < FEAT_DARK ? Math.min(tg, FEAT_MAX_GAIN / globalGain) : 1;
+      w[ty * tw + tx] = rel > 1 ? rel * rel : 1;
+      if (rel > 1.05) any = true;
+    }
+  }
+  return any ? { tw, th, w } : undefined;
+}
+
+/** The tile weights of contrastWeights sampled (bilinear between tile centres) on a level of size w × h. */
+function weightMap(cw: { tw: number; th: number; w: Float32Array }, w: number, h: number): Float32Array {
+  const out = new Float32Array(w * h);
+  const { tw, th } = cw;
+  for (let y = 0; y < h; y++) {
+    const fy = Math.max(0, Math.min(th - 1, ((y + 0.5) / h) * th - 0.5));
+    const y0 = Math.floor(fy), y1 = Math.min(th - 1, y0 + 1), wy = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.max(0, Math.min(tw - 1, ((x + 0.5) / w) * tw - 0.5));
+      const x0 = Math.floor(fx), x1 = Math.min(tw - 1, x0 + 1), wx = fx - x0;
+      out[y * w + x] = (cw.w[y0 * tw + x0] * (1 - wx) + cw.w[y0 * tw + x1] * wx) * (1 - wy) + (cw.w[y1 * tw + x0] * (1 - wx) + cw.w[y1 * tw + x1] * wx) * wy;
+    }
+  }
+  return out;
 }
 
 let DISC_M2 = 0;
@@ -227,6 +292,8 @@ export interface FeatureOptions {
   maxFeatures?: number;
   /** Also compute mirror descriptors (query side). */
   mirror?: boolean;
+  /** Weight corner strength by local contrast (step 1c). Stored reference keypoints do not use it. */
+  localContrast?: boolean;
 }
 
 /** Steps 1–5 on a grey image. */
@@ -236,7 +303,9 @@ export function extractFeatures(src: Gray, opts: FeatureOptions = {}): Features 
   if (opts.mirror) ROT_M ??= rotatedPatterns(true);
   const long = Math.max(src.width, src.height);
   const baseScale = long > FEAT_BASE_SIDE ? FEAT_BASE_SIDE / long : long < FEAT_MIN_SIDE ? Math.min(4, FEAT_MIN_SIDE / long) : 1;
-  let level = stretch(baseScale === 1 ? src : resizeGray(src, src.width * baseScale, src.height * baseScale));
+  const base = baseScale === 1 ? src : resizeGray(src, src.width * baseScale, src.height * baseScale);
+  let level = stretch(base);
+  const cw = opts.localContrast ? contrastWeights(level, level === base ? 1 : stretchRange(base.data)[1]) : undefined;
   const levels: { g: Gray; scale: number }[] = [];
   let scale = baseScale;
   for (let l = 0; l < FEAT_LEVELS; l++) {
@@ -251,7 +320,7 @@ export function extractFeatures(src: Gray, opts: FeatureOptions = {}): Features 
   for (const { g, scale: s } of levels) {
     const quota = Math.max(8, Math.round((maxFeatures * g.width * g.height) / totalArea));
     const smooth = blurGray(g, 1);
-    const corners = detect(smooth, quota);
+    const corners = detect(smooth, quota, cw && weightMap(cw, g.width, g.height));
     if (!corners.length) continue;
     const dimg = blurGray(smooth, 1);
     const d = new Uint32Array(corners.length * 8);

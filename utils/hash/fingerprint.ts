@@ -10,7 +10,9 @@
  *   step 3  GLOBAL    blockhash-core (bmvbhash, 16×16 = 256 bits) of the trimmed copy and of its
  *                     mirror image; queries also hash the three quarter turns
  *   step 4  LOCAL     oriented binary keypoints (features.ts); the FP_KEYPOINTS strongest, spread
- *                     over the pyramid, keep the first 128 bits of their descriptor for the index
+ *                     over the pyramid, keep the first 128 bits of their descriptor for the index.
+ *                     Queries detect with local contrast (features.ts step 1c: dark regions inside
+ *                     a bright frame); stored references do not, so v2 fingerprints stay valid
  *   step 5  QUALITY   0..1 from grey spread, keypoint count and size; below MIN_QUALITY an image
  *                     never matches on its own (flat, tiny or empty images would match everything)
  *
@@ -192,7 +194,7 @@ export function fingerprintWithFeatures(img: RGBAImage, opts: FingerprintOptions
   // step 4
   const gray = toGray(img);
   const features = opts.globalOnly ? emptyFeatures(img.width, img.height)
-    : extractFeatures(gray, { maxFeatures: opts.query ? FP_QUERY_KEYPOINTS : 500, mirror: opts.query });
+    : extractFeatures(gray, { maxFeatures: opts.query ? FP_QUERY_KEYPOINTS : 500, mirror: opts.query, localContrast: opts.query });
   const order = Array.from({ length: features.n }, (_, i) => i);
   let keep: number[];
   if (opts.query) keep = order;
