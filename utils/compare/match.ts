@@ -207,8 +207,9 @@ function verify(q: FingerprintWork, cand: Candidate, ref: RefWork, trace?: Match
     if (passes(dense, t.method, cand.distance, t.fit, Math.max(ref.gray.width, ref.gray.height), flat) && (!out || score(v) > score(out))) out = v;
   };
   tries.forEach(attempt);
-  // a texture-less reference that neither keypoints nor the global hash aligned: dense registration
-  if (!out && flat && !tries.some((t) => t.method === 'keypoints')) {
+  // a texture-less reference that neither keypoints nor the global hash aligned (or only with
+  // changes, as the content boxes do a crop): dense registration, the better alignment wins
+  if (flat && !tries.some((t) => t.method === 'keypoints') && (!out || out.dense.changedShare >= EDIT_MIN_SHARE)) {
     const reg = registerDense(q.gray, ref.gray, q.fp.trim);
     trace?.('register', { ref: cand.entry.name, error: reg?.error, scale: reg?.scale });
     if (reg && reg.error <= FLAT_MAX_REG_ERROR) attempt({ T: reg.T, method: 'dense', variant: describeAffine(reg.T) });
