@@ -29,8 +29,12 @@ export interface ServicePlatform {
   decodeFull?: CheckDeps['decodeFull'];
 }
 
-/** Longest wait, after a verdict, for its card to be shaped before the history record starts. */
+/** Longest wait, after a verdict, for its card to be shaped before its pictures start. */
 export const ANSWER_GRACE_MS = 1000;
+/** Longest time a check's pictures yield to running checks. */
+export const PICTURES_DEFER_MS = 5000;
+/** Checks waiting for their pictures before a new check holds its queue slot until they are done. */
+export const PICTURES_BACKLOG = 4;
 
 export class CheckService {
   private index = new ReferenceIndex();
@@ -41,8 +45,16 @@ export class CheckService {
   private queue = new TaskQueue(LIMITS.concurrency);
   /** History records being written, by check id. */
   private writing = new Map<string, Promise<void>>();
-  /** Starts a check's record (called when its card is shaped). */
+  /** Starts a check's pictures (called when its card is shaped). */
   private answered = new Map<string, () => void>();
+  /** Pictures are added one check at a time, in order. */
+  private picturesChain: Promise<void> = Promise.resolve();
+  private backlog = 0;
+  /** Checks running right now (between start and verdict). */
+  private running = 0;
+  private idleWaiters: (() => void)[] = [];
+  /** Someone waits for a record (report opening): its pictures stop yielding to checks. */
+  private hurry = 0;
 
   constructor(private platform: ServicePlatform) {}
 
@@ -99,8 +111,10 @@ export class CheckService {
 
   /**
    * Check bytes, store the verdict and return the full result. The pictures of the record
-   * (analysis-size copy, thumbnail, error level analysis) are added right after, still inside the
-   * queue slot so memory stays bounded; `recorded(id)` / `idle()` wait for them. Never throws.
+   * (analysis-size copy, thumbnail, error level analysis) are added afterwards, one check at a
+   * time, while no check is running (verdicts first); `recorded(id)` / `idle()` wait for them.
+   * A check keeps its queue slot while PICTURES_BACKLOG checks wait for pictures, so the decoded
+   * copies kept for them stay bounded. Never throws.
    */
   check(bytes: Uint8Array, ctx: { sourceUrl?: string; pageUrl?: string; ticket?: TicketInfo }): Promise<CheckResult> {
     return new Promise<CheckResult>((resolve, reject) => {
@@ -111,28 +125,46 @@ export class CheckService {
         const ctl = new AbortController();
         let timer: ReturnType<typeof setTimeout> | undefined;
         const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => (ctl.abort(), r('timeout')), LIMITS.checkTimeoutMs)));
-        const work = runCheck(
-          { bytes, sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl, ticket: ctx.ticket },
-          { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, onDecoded: (img) => (kept = img), signal: ctl.signal },
-        );
-        const raced = await Promise.race([work, timeout]);
-        clearTimeout(timer);
+        this.running++;
+        let raced: CheckResult | 'timeout';
+        try {
+          const work = runCheck(
+            { bytes, sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl, ticket: ctx.ticket },
+            { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, onDecoded: (img) => (kept = img), signal: ctl.signal },
+          );
+          raced = await Promise.race([work, timeout]);
+        } finally {
+          clearTimeout(timer);
+          this.running--;
+          this.wakeIdle();
+        }
         if (raced === 'timeout') {
           resolve(await this.fail({ code: 'err_timeout' }, ctx));
           return;
         }
-        // The verdict is stored before it is shown (a small write). The pictures (JPEG encodes,
-        // error level analysis) share this thread with the card and the message back: they are
-        // added once the card is shaped, or after ANSWER_GRACE_MS.
+        const result = raced;
+        // The verdict is stored before it is shown (a small write); the pictures follow.
         const img = kept;
-        const stored = img ? await this.record(raced, undefined, true) : await this.record(raced);
+        const stored = await this.record(result, undefined, !!img);
+        if (!img || !stored) {
+          resolve(result);
+          return;
+        }
+        // Pictures start once the card is shaped (or after ANSWER_GRACE_MS), after the pictures of
+        // earlier checks, and each step waits while a check is running (at most PICTURES_DEFER_MS).
         const answered = new Promise<void>((r) => {
-          this.answered.set(raced.id, r);
+          this.answered.set(result.id, r);
           setTimeout(r, ANSWER_GRACE_MS);
         });
-        const recording = this.track(raced.id, img && stored ? answered.then(() => this.addPictures(raced, img)) : Promise.resolve());
-        resolve(raced);
-        await recording;
+        this.backlog++;
+        const job = this.picturesChain.then(async () => {
+          await answered;
+          await this.addPictures(result, img, performance.now() + PICTURES_DEFER_MS);
+        }).finally(() => this.backlog--);
+        this.picturesChain = job;
+        const recording = this.track(result.id, job);
+        resolve(result);
+        if (this.backlog > PICTURES_BACKLOG) await recording;
       }).catch(reject);
     });
   }
@@ -145,10 +177,29 @@ export class CheckService {
     });
   }
 
+  private wakeIdle(): void {
+    if (this.running === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Resolves when no check is running, or at `deadline` (performance.now() time). */
+  private async noCheckRunning(deadline: number): Promise<void> {
+    while (this.running > 0 && performance.now() < deadline) {
+      await new Promise<void>((r) => {
+        this.idleWaiters.push(r);
+        setTimeout(r, Math.max(0, deadline - performance.now()));
+      });
+    }
+  }
+
   /** Resolves once the check's history record is written (at once when it already is, or unknown). */
   async recorded(id: string): Promise<void> {
     this.answered.get(id)?.();
-    await this.writing.get(id);
+    this.hurry++;
+    try {
+      await this.writing.get(id);
+    } finally {
+      this.hurry--;
+    }
   }
 
   /** Resolves once every history record started so far is written. */
@@ -194,18 +245,21 @@ export class CheckService {
     }
   }
 
-  private async addPictures(result: CheckResult, img: RGBAImage): Promise<void> {
+  private async addPictures(result: CheckResult, img: RGBAImage, deadline: number): Promise<void> {
     try {
-      await completeCheck(await this.platform.db(), result.id, await this.pictures(result, img));
+      const pictures = await this.pictures(result, img, () => (this.hurry > 0 ? undefined : this.noCheckRunning(deadline)));
+      await completeCheck(await this.platform.db(), result.id, pictures);
     } catch (e) {
       console.warn('RefundLens: could not store the pictures of a check', e);
     }
   }
 
   /** The buyer photo at analysis size, its thumbnail and (JPEG) its error level analysis. */
-  private async pictures(result: CheckResult, img: RGBAImage): Promise<Pick<CheckRecord, 'image' | 'thumb' | 'ela'>> {
+  private async pictures(result: CheckResult, img: RGBAImage, yieldToChecks?: () => Promise<void> | undefined): Promise<Pick<CheckRecord, 'image' | 'thumb' | 'ela'>> {
+    await yieldToChecks?.();
     const image = await this.platform.encode(img, 'image/jpeg', 0.85);
     const thumb = await this.platform.encode(downscale(img, 160), 'image/jpeg', 0.8);
+    await yieldToChecks?.();
     const ela = result.file?.format === 'jpeg' ? await this.ela(img) : undefined;
     return { image, thumb, ela };
   }
@@ -264,13 +318,7 @@ export class CheckService {
     if (result.localisation?.overlayPng) card.overlay = bytesToDataUrl(result.localisation.overlayPng, 'image/png');
     const buyer = result.ticket?.buyer;
     if (buyer) {
-      // earlier checks may still be writing their records: let ours start too (their cards may be
-      // waiting on it in turn), then count
-      const others = [...this.writing].filter(([id]) => id !== result.id).map(([, p]) => p);
-      if (others.length) {
-        this.answered.get(result.id)?.();
-        await Promise.all(others);
-      }
+      // (earlier checks' verdicts are stored before they are shown)
       const count = await suspiciousChecksOfBuyer(db, buyer, { id: result.id, orderId: result.ticket?.orderId });
       if (count > 0) card.repeatBuyer = { buyer, count };
     }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
-import { CheckService } from '../../utils/service';
+import { CheckService, PICTURES_BACKLOG } from '../../utils/service';
+import { LIMITS } from '../../utils/limits';
 import { addReference, closeLibraryDb, deleteCheck, ensureDefaultLibrary, getCheck, listChecks, openLibraryDb, updateFingerprints } from '../../utils/library/db';
 import { prepareReference } from '../../utils/library/prepare';
 import { decodeInNode, encodeInNode } from '../../utils/image/decode-node';
@@ -71,6 +72,23 @@ describe('CheckService', () => {
     expect(done2?.image?.[0]).toBe(0xff);
     expect(done2?.thumb?.[0]).toBe(0xff);
     expect(encodes.length).toBeGreaterThan(0);
+  });
+
+  it('pictures waiting are bounded: past PICTURES_BACKLOG a check holds its queue slot until they are stored', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const svc = new CheckService({ ...platform, encode: async (img, type, q) => { await gate; return encodeInNode(img, type, q); } });
+    const photo = await productJpeg(12, 320, 240);
+    let resolved = 0;
+    const all = Array.from({ length: PICTURES_BACKLOG + LIMITS.concurrency + 1 }, () => svc.check(photo, {}).then((r) => (resolved++, r)));
+    await new Promise((r) => setTimeout(r, 1500));
+    // every check but the last got its verdict; the last waits for a slot held by the backlog
+    expect(resolved).toBe(PICTURES_BACKLOG + LIMITS.concurrency);
+    release();
+    const results = await Promise.all(all);
+    expect(results.every((r) => r.level !== 'error')).toBe(true);
+    await svc.idle();
+    for (const r of results) expect((await getCheck(await openLibraryDb(), r.id))?.image?.[0]).toBe(0xff);
   });
 
   it('a check deleted before its pictures are added stays deleted', async () => {
