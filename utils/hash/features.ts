@@ -4,7 +4,7 @@
  *   step 1  BASE      resize the grey image so its longest side is FEAT_BASE_SIDE (enlarging small
  *                     images up to FEAT_MIN_SIDE so tiny catalogue photos still yield corners)
  *   step 1b STRETCH   1st–99th percentile of grey to 0..255 (gain ≤ FEAT_MAX_GAIN)
- *   step 1c LOCAL     (queries and verification only) dark tiles weight their corner strength by
+ *   step 1c LOCAL     (queries only) dark tiles weight their corner strength by
  *                     their own missing gain, so a dark photo inside a bright frame has corners too
  *   step 2  PYRAMID   FEAT_LEVELS levels, each FEAT_LEVEL_SCALE smaller than the last
  *   step 3  DETECT    Shi–Tomasi corner strength (min eigenvalue of the 5×5 structure tensor),
@@ -203,7 +203,7 @@ function stretchRange(d: ArrayLike<number>): [number, number, number] {
 }
 
 /**
- * Step 1c (queries and verification, FeatureOptions.localContrast): the stretch of step 1b is one
+ * Step 1c (queries only, FeatureOptions.localContrast): the stretch of step 1b is one
  * gain for the whole picture, so a dark photo inside a bright screenshot frame (or a night shot
  * with a lamp in it) keeps a gain near 1 and its corners fall under FEAT_MIN_RESPONSE. Each
  * FEAT_TILE × FEAT_TILE tile of the stretched base level that is dark (99th percentile under
