@@ -9,11 +9,11 @@ describe('eval:make + derived eval on a small generated dataset', () => {
   it('builds truth.json with exact masks and scores it with the extension pipeline', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rl-eval-'));
     try {
-      await makeDataset(null, dir, { perRef: 4, seed: 3, synthetic: 2 }, () => {});
+      await makeDataset(null, dir, { perRef: 4, seed: 3, synthetic: 2, flat: 1, dark: 1 }, () => {});
       const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
-      expect(truth.references).toHaveLength(2);
+      expect(truth.references).toHaveLength(4);
       const qs = Object.values(truth.queries) as { derivedFrom: string | null; mask?: string; hardNegative?: string }[];
-      expect(qs.filter((q) => q.hardNegative)).toHaveLength(4);
+      expect(qs.filter((q) => q.hardNegative)).toHaveLength(6);
       for (const q of qs) if (q.mask) expect(existsSync(join(dir, q.mask))).toBe(true);
       const { summary, outcomes } = await runDerivedEval(dir, () => {});
       expect(outcomes).toHaveLength(qs.length);
