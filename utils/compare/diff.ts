@@ -24,7 +24,7 @@
  *                     ≥ DIFF_MIN_REGION of the compared area become the changed regions.
  */
 import { blurGray, resizeGray, sampleBilinear, type Gray } from '../hash/gray';
-import { applyAffine, type Affine } from './geometry';
+import type { Affine } from './geometry';
 
 export const DIFF_GRID_SIDE = 384;
 /** Residual (grey levels) under which a textured pixel agrees with the reference. */
@@ -107,9 +107,12 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
   const valid = new Uint8Array(n);
   const B = new Float32Array(n);
   let nValid = 0;
+  const [t0, t1, t2, t3, t4, t5] = T;
   for (let y = 0; y < gh; y++) {
+    const qy = (y + 0.5) * ky - 0.5;
     for (let x = 0; x < gw; x++) {
-      const [rx, ry] = applyAffine(T, (x + 0.5) * kx - 0.5, (y + 0.5) * ky - 0.5);
+      const qx = (x + 0.5) * kx - 0.5;
+      const rx = t0 * qx + t1 * qy + t2, ry = t3 * qx + t4 * qy + t5; // applyAffine, inlined
       const sx = (rx + 0.5) / fx - 0.5, sy = (ry + 0.5) / fy - 0.5;
       if (sx < 0.5 || sy < 0.5 || sx > Rs.width - 1.5 || sy > Rs.height - 1.5) continue;
       const i = y * gw + x;

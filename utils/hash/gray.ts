@@ -46,12 +46,13 @@ function areaResize(g: Gray, width: number, height: number): Gray {
   // separable box filter with fractional pixel coverage
   const tmp = new Float32Array(width * g.height);
   const sx = g.width / width;
-  for (let x = 0; x < width; x++) {
-    const a = x * sx, b = a + sx;
-    const i0 = Math.floor(a), i1 = Math.min(g.width, Math.ceil(b));
-    for (let y = 0; y < g.height; y++) {
+  // rows outer: the source is read in memory order (column order missed the cache on every read)
+  for (let y = 0; y < g.height; y++) {
+    const row = y * g.width;
+    for (let x = 0; x < width; x++) {
+      const a = x * sx, b = a + sx;
+      const i0 = Math.floor(a), i1 = Math.min(g.width, Math.ceil(b));
       let s = 0;
-      const row = y * g.width;
       for (let i = i0; i < i1; i++) {
         const w = Math.min(b, i + 1) - Math.max(a, i);
         s += g.data[row + i] * w;
