@@ -41,7 +41,7 @@ export default defineBackground(() => {
   async function checkFromPage(req: CheckRequest): Promise<CardResult> {
     let bytes: Uint8Array | 'need-bytes';
     try {
-      bytes = await acquire(req.src, req.bytesB64);
+      bytes = await service.working(() => acquire(req.src, req.bytesB64));
     } catch (e) {
       // Fetch errors (404, HTML, too large…) are recorded like any other check.
       return service.toCard(await service.fail(toCheckError(e), { sourceUrl: req.src, pageUrl: req.pageUrl, ticket: req.ticket }));

@@ -143,11 +143,15 @@ export class CheckService {
           return;
         }
         const result = raced;
-        // The verdict is stored before it is shown (a small write); the pictures follow.
+        // The verdict is stored as it is shown (a small write, in flight for a few ms: the history,
+        // the report and the repeat-buyer count of later checks find it); the pictures follow.
         const img = kept;
-        const stored = await this.record(result, undefined, !!img);
-        if (!img || !stored) {
+        // (the write's transaction is opened before the result is handed out, so any read after it sees it)
+        const storing = this.record(result, undefined, !!img, await this.platform.db().catch(() => undefined));
+        if (!img) {
+          const written = this.track(result.id, storing.then(() => {}));
           resolve(result);
+          await written;
           return;
         }
         // Pictures start once the card is shaped (or after ANSWER_GRACE_MS), after the pictures of
@@ -159,7 +163,7 @@ export class CheckService {
         this.backlog++;
         const job = this.picturesChain.then(async () => {
           await answered;
-          await this.addPictures(result, img, performance.now() + PICTURES_DEFER_MS);
+          if (await storing) await this.addPictures(result, img, performance.now() + PICTURES_DEFER_MS);
         }).finally(() => this.backlog--);
         this.picturesChain = job;
         const recording = this.track(result.id, job);
@@ -175,6 +179,17 @@ export class CheckService {
       this.writing.delete(id);
       this.answered.delete(id);
     });
+  }
+
+  /** Run `f` (e.g. fetching a photo to check) as part of a check: pictures of earlier checks wait. */
+  async working<T>(f: () => Promise<T>): Promise<T> {
+    this.running++;
+    try {
+      return await f();
+    } finally {
+      this.running--;
+      this.wakeIdle();
+    }
   }
 
   private wakeIdle(): void {
@@ -223,9 +238,9 @@ export class CheckService {
   }
 
   /** Store a check (with its pictures when `img` is given, or marked `pending` for them). Returns whether it was stored. */
-  private async record(result: CheckResult, img?: RGBAImage, pending = false): Promise<boolean> {
+  private async record(result: CheckResult, img?: RGBAImage, pending = false, opened?: DB): Promise<boolean> {
     try {
-      const db = await this.platform.db();
+      const db = opened ?? (await this.platform.db());
       await addCheck(db, {
         id: result.id,
         checkedAt: result.checkedAt,
