@@ -147,7 +147,7 @@ export class CheckService {
         // the report and the repeat-buyer count of later checks find it); the pictures follow.
         const img = kept;
         // (the write's transaction is opened before the result is handed out, so any read after it sees it)
-        const storing = this.record(result, undefined, !!img, await this.platform.db().catch(() => undefined));
+        const storing = this.record(result, !!img, await this.platform.db().catch(() => undefined));
         if (!img) {
           const written = this.track(result.id, storing.then(() => {}));
           resolve(result);
@@ -237,8 +237,8 @@ export class CheckService {
     return result;
   }
 
-  /** Store a check (with its pictures when `img` is given, or marked `pending` for them). Returns whether it was stored. */
-  private async record(result: CheckResult, img?: RGBAImage, pending = false, opened?: DB): Promise<boolean> {
+  /** Store a check without pictures (`pending` when they follow). Returns whether it was stored. */
+  private async record(result: CheckResult, pending = false, opened?: DB): Promise<boolean> {
     try {
       const db = opened ?? (await this.platform.db());
       await addCheck(db, {
@@ -249,7 +249,6 @@ export class CheckService {
         orderId: result.ticket?.orderId,
         ticket: result.ticket,
         result,
-        ...(img ? await this.pictures(result, img) : {}),
         ...(pending ? { pending: true } : {}),
       });
       return true;
