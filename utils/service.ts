@@ -33,6 +33,8 @@ export interface ServicePlatform {
 export const ANSWER_GRACE_MS = 1000;
 /** Longest time a check's pictures yield to running checks. */
 export const PICTURES_DEFER_MS = 5000;
+/** Pictures wait until no check has run for this long. */
+export const PICTURES_QUIET_MS = 400;
 /** Checks waiting for their pictures before a new check holds its queue slot until they are done. */
 export const PICTURES_BACKLOG = 4;
 
@@ -53,6 +55,8 @@ export class CheckService {
   /** Checks running right now (between start and verdict). */
   private running = 0;
   private idleWaiters: (() => void)[] = [];
+  /** performance.now() when a check last ended. */
+  private lastBusy = 0;
   /** Someone waits for a record (report opening): its pictures stop yielding to checks. */
   private hurry = 0;
 
@@ -193,15 +197,27 @@ export class CheckService {
   }
 
   private wakeIdle(): void {
+    this.lastBusy = performance.now();
     if (this.running === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  /** Resolves when no check is running, or at `deadline` (performance.now() time). */
+  /**
+   * Resolves when no check has run for PICTURES_QUIET_MS (a merchant going through photos clicks
+   * the next one right after a verdict), or at `deadline` (performance.now() time).
+   */
   private async noCheckRunning(deadline: number): Promise<void> {
-    while (this.running > 0 && performance.now() < deadline) {
+    for (;;) {
+      const now = performance.now();
+      if (now >= deadline) return;
+      if (this.running === 0) {
+        const wait = this.lastBusy + PICTURES_QUIET_MS - now;
+        if (wait <= 0) return;
+        await new Promise((r) => setTimeout(r, Math.min(wait, deadline - now)));
+        continue;
+      }
       await new Promise<void>((r) => {
         this.idleWaiters.push(r);
-        setTimeout(r, Math.max(0, deadline - performance.now()));
+        setTimeout(r, deadline - now);
       });
     }
   }
@@ -270,8 +286,10 @@ export class CheckService {
 
   /** The buyer photo at analysis size, its thumbnail and (JPEG) its error level analysis. */
   private async pictures(result: CheckResult, img: RGBAImage, yieldToChecks?: () => Promise<void> | undefined): Promise<Pick<CheckRecord, 'image' | 'thumb' | 'ela'>> {
+    // each step blocks this thread for tens of ms (pixel copies, JPEG encode): yield before each
     await yieldToChecks?.();
     const image = await this.platform.encode(img, 'image/jpeg', 0.85);
+    await yieldToChecks?.();
     const thumb = await this.platform.encode(downscale(img, 160), 'image/jpeg', 0.8);
     await yieldToChecks?.();
     const ela = result.file?.format === 'jpeg' ? await this.ela(img) : undefined;
