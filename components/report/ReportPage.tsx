@@ -53,7 +53,9 @@ export function ReportPage({ id }: { id: string }) {
       // A check's pictures are stored just after its verdict is shown: a report opened at that
       // very moment waits for them a little (and for the record, before saying "not found").
       let rec = await getCheck(db, id);
-      for (let i = 0; (!rec || rec.pending) && i < RECORD_WAIT_TRIES; i++) {
+      // (pictures still pending a minute after the check will not come: the worker was stopped)
+      const stillComing = (r: typeof rec) => !r || (!!r.pending && Date.now() - Date.parse(r.checkedAt) < 60_000);
+      for (let i = 0; stillComing(rec) && i < RECORD_WAIT_TRIES; i++) {
         await new Promise((r) => setTimeout(r, 200));
         rec = await getCheck(db, id);
       }
