@@ -85,6 +85,16 @@ const DIGEST_JS = `(async () => {
   };
 })()`;
 
+/** Checks whose pictures are still being added after the verdict (CheckRecord.pending). */
+const PENDING_JS = `new Promise((ok, no) => { const r = indexedDB.open('refundlens'); r.onerror = () => no(r.error);
+  r.onsuccess = () => { const g = r.result.transaction('checks').objectStore('checks').getAll();
+    g.onsuccess = () => { ok(g.result.filter((c) => c.pending).length); r.result.close(); }; }; })`;
+
+/** Wait until every check has its pictures (they are added just after each verdict). */
+async function settled(page: Page): Promise<void> {
+  for (let i = 0; i < 100 && ((await page.evaluate(PENDING_JS)) as number) > 0; i++) await page.waitForTimeout(100);
+}
+
 async function dbDigest(page: Page): Promise<{ counts: Record<string, number>; sha: string }> {
   return page.evaluate(DIGEST_JS) as Promise<{ counts: Record<string, number>; sha: string }>;
 }
@@ -171,6 +181,7 @@ test('history: filter by buyer/order/verdict, repeat-buyer flag in history and r
   const page = await b.context.newPage();
   await page.goto(`chrome-extension://${b.extensionId}/options.html#history`);
   await page.locator('[data-refundlens="history"]').waitFor();
+  await settled(page); // thumbnails are stored just after each verdict
   const count = async () => Number(await page.locator('[data-refundlens="history-count"]').getAttribute('data-count'));
   await page.fill('[data-refundlens="history-buyer"]', '回头');
   await page.waitForFunction(() => document.querySelector('[data-refundlens="history-count"]')?.getAttribute('data-count') === '2', null, { timeout: 10_000 }).catch(async () => { throw new Error('history rows for 回头: ' + (await count()) + ' ' + (await page.locator('[data-refundlens="history"]').innerText()).slice(0, 600)); });
@@ -317,6 +328,7 @@ test('backup → wipe → restore gives identical libraries and history', async 
   page.on('dialog', (d) => void d.accept());
   await page.goto(`chrome-extension://${b.extensionId}/options.html#backup`);
   await page.locator('[data-refundlens="backup"]').waitFor();
+  await settled(page);
   const before = await dbDigest(page);
   expect(before.counts.references >= 1 && before.counts.checks >= 1, `something to back up: ${JSON.stringify(before.counts)}`);
   const zip = await saveDownload(page, () => page.click('[data-refundlens="backup-create"]'));
