@@ -294,19 +294,7 @@ export async function listChecks(db: DB, f: CheckFilter = {}): Promise<Omit<Chec
  * Photos of the ticket being looked at do not count against the buyer twice.
  */
 export async function suspiciousChecksOfBuyer(db: DB, buyer: string, except: { id?: string; orderId?: string } = {}): Promise<number> {
-  // keys only (indexes of schema v2): no record, no photo is read
-  const tx = db.transaction('checks');
-  const ids = new Set<string>();
-  for (const level of SUSPICIOUS_LEVELS) {
-    for (const k of await tx.store.index('byBuyerLevel').getAllKeys([buyer, level])) ids.add(k);
-  }
-  if (except.orderId) {
-    for (const level of SUSPICIOUS_LEVELS) {
-      for (const k of await tx.store.index('byBuyerOrderLevel').getAllKeys([buyer, except.orderId, level])) ids.delete(k);
-    }
-  }
-  if (except.id) ids.delete(except.id);
-  return ids.size;
+  return countOthers(await suspiciousKeysOfBuyer(db, buyer), except);
 }
 
 const SUSPICIOUS_LEVELS: VerdictLevel[] = ['derived', 'derived-edited', 'ai-labelled'];
@@ -404,21 +392,32 @@ export async function searchChecks(db: DB, f: HistoryFilter = {}): Promise<Histo
  * the suspicious checks of the same buyer on other orders, as `suspiciousChecksOfBuyer` counts.
  */
 export async function repeatBuyerCounts(db: DB, rows: Pick<CheckRecord, 'id' | 'buyer' | 'orderId'>[]): Promise<Map<string, number>> {
-  const byBuyer = new Map<string, { ids: Set<string>; orderOf: Map<string, string> }>();
+  const byBuyer = new Map<string, SuspiciousKeys>();
   const out = new Map<string, number>();
   for (const r of rows) {
     if (!r.buyer) continue;
     let b = byBuyer.get(r.buyer);
     if (!b) byBuyer.set(r.buyer, (b = await suspiciousKeysOfBuyer(db, r.buyer)));
-    let n = 0;
-    for (const id of b.ids) if (id !== r.id && (!r.orderId || b.orderOf.get(id) !== r.orderId)) n++;
+    const n = countOthers(b, r);
     if (n > 0) out.set(r.id, n);
   }
   return out;
 }
 
-/** Suspicious checks of one buyer and their order numbers, from index keys only. */
-async function suspiciousKeysOfBuyer(db: DB, buyer: string): Promise<{ ids: Set<string>; orderOf: Map<string, string> }> {
+/** Suspicious checks of a buyer other than `except.id` and not on `except.orderId`. */
+function countOthers(b: SuspiciousKeys, except: { id?: string; orderId?: string }): number {
+  let n = 0;
+  for (const id of b.ids) if (id !== except.id && (!except.orderId || b.orderOf.get(id) !== except.orderId)) n++;
+  return n;
+}
+
+interface SuspiciousKeys { ids: Set<string>; orderOf: Map<string, string> }
+
+/**
+ * Suspicious checks of one buyer and their order numbers, from index keys only (indexes of
+ * schema v2): no record, no photo is read.
+ */
+async function suspiciousKeysOfBuyer(db: DB, buyer: string): Promise<SuspiciousKeys> {
   const tx = db.transaction('checks');
   const ids = new Set<string>();
   for (const level of SUSPICIOUS_LEVELS) {
