@@ -17,6 +17,7 @@ import {
 } from './library/db';
 import { LIMITS } from './limits';
 import { TaskQueue } from './queue';
+import { LruMap } from './lru';
 import { bytesToDataUrl, type CardResult } from './messages';
 import type { CheckError, CheckResult, RGBAImage, TicketInfo } from './types';
 import { decideVerdict } from './verdict';
@@ -42,8 +43,10 @@ export class CheckService {
   private index = new ReferenceIndex();
   private revision = -1;
   private loading?: Promise<void>;
-  private refCache = new Map<string, RGBAImage>();
-  private thumbCache = new Map<string, string>();
+  /** Decoded working copies of recently matched references. */
+  private refCache = new LruMap<string, RGBAImage>(8);
+  /** Reference thumbnails as data: URLs for cards (the record also holds the working copy). */
+  private thumbCache = new LruMap<string, string>(64);
   private queue = new TaskQueue(LIMITS.concurrency);
   /** History records being written, by check id. */
   private writing = new Map<string, Promise<void>>();
@@ -108,7 +111,6 @@ export class CheckService {
     const ref = await getReference(await this.platform.db(), id);
     if (!ref) return undefined;
     const d = await this.platform.decode(ref.working, 'jpeg', LIMITS.workingMaxSide);
-    if (this.refCache.size >= 8) this.refCache.delete(this.refCache.keys().next().value!);
     this.refCache.set(id, d.image);
     return d.image;
   }
@@ -129,19 +131,11 @@ export class CheckService {
         const ctl = new AbortController();
         let timer: ReturnType<typeof setTimeout> | undefined;
         const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => (ctl.abort(), r('timeout')), LIMITS.checkTimeoutMs)));
-        this.running++;
-        let raced: CheckResult | 'timeout';
-        try {
-          const work = runCheck(
-            { bytes, sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl, ticket: ctx.ticket },
-            { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, onDecoded: (img) => (kept = img), signal: ctl.signal },
-          );
-          raced = await Promise.race([work, timeout]);
-        } finally {
-          clearTimeout(timer);
-          this.running--;
-          this.wakeIdle();
-        }
+        const work = runCheck(
+          { bytes, sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl, ticket: ctx.ticket },
+          { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, onDecoded: (img) => (kept = img), signal: ctl.signal },
+        );
+        const raced = await this.working(() => Promise.race([work, timeout])).finally(() => clearTimeout(timer));
         if (raced === 'timeout') {
           resolve(await this.fail({ code: 'err_timeout' }, ctx));
           return;
@@ -310,18 +304,14 @@ export class CheckService {
     }
   }
 
-  /** A reference's thumbnail as a data: URL (small LRU: the record also holds the working copy). */
+  /** A reference's thumbnail as a data: URL. */
   private async referenceThumb(id: string): Promise<string | undefined> {
     let url = this.thumbCache.get(id);
     if (url === undefined) {
       const ref = await getReference(await this.platform.db(), id);
       if (!ref) return undefined;
-      url = bytesToDataUrl(ref.thumb, 'image/jpeg');
-      if (this.thumbCache.size >= 64) this.thumbCache.delete(this.thumbCache.keys().next().value!);
-    } else {
-      this.thumbCache.delete(id);
+      this.thumbCache.set(id, (url = bytesToDataUrl(ref.thumb, 'image/jpeg')));
     }
-    this.thumbCache.set(id, url);
     return url;
   }
 

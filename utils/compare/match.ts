@@ -31,6 +31,7 @@ import { toGray, type Gray } from '../hash/gray';
 import { composeAffine, fitSimilarity, registerDense, type Affine, type DenseFit, type SimilarityFit } from './geometry';
 import { compareDense, maskToBoxes, type DenseResult } from './diff';
 import { encodePng } from './png';
+import { LruMap } from '../lru';
 
 export interface MatchDeps {
   index: ReferenceIndex;
@@ -125,13 +126,11 @@ export const EDIT_MIN_REGION = 0.003;
 interface RefWork { gray: Gray; features?: Features }
 
 /** Small LRU of reference features (a library page often checks several photos in a row). */
-const refCache = new Map<string, RefWork>();
-const REF_CACHE_MAX = 8;
+const refCache = new LruMap<string, RefWork>(8);
 
 async function refWork(id: string, deps: MatchDeps, withFeatures: boolean): Promise<RefWork | undefined> {
   const hit = refCache.get(id);
   if (hit) {
-    refCache.delete(id); refCache.set(id, hit);
     if (withFeatures && !hit.features) hit.features = extractFeatures(hit.gray);
     return hit;
   }
@@ -140,7 +139,6 @@ async function refWork(id: string, deps: MatchDeps, withFeatures: boolean): Prom
   const gray = toGray(img);
   const w: RefWork = { gray, features: withFeatures ? extractFeatures(gray) : undefined };
   refCache.set(id, w);
-  if (refCache.size > REF_CACHE_MAX) refCache.delete(refCache.keys().next().value as string);
   return w;
 }
 
