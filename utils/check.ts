@@ -6,14 +6,13 @@ import { captureVsTicket } from './metadata/signals/camera';
 import { compareThumbnail } from './metadata/thumbnail';
 import { findMatch, type MatchDeps } from './compare/match';
 import { decideVerdict } from './verdict';
-import { toCheckError } from './errors';
+import { CheckFailure, toCheckError } from './errors';
 import { LIMITS } from './limits';
 import type { CheckResult, ImageFormat, RGBAImage, TicketInfo } from './types';
 import { stealthSignal } from './metadata/stealth';
 
 /** Largest image whose full-size pixels are read for stealth pnginfo (SD outputs are far smaller). */
 export const STEALTH_MAX_PIXELS = 8_000_000;
-import { CheckFailure } from './errors';
 
 export interface CheckInput {
   bytes: Uint8Array;
