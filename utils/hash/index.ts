@@ -21,7 +21,8 @@
  *           built in bulk by compact(). add() only stores the descriptors; the next keypoint
  *           lookup (sync) chains the new references' postings into a small delta, or compacts
  *           when the delta would outgrow DELTA_MIN_POSTINGS and 1/DELTA_FRACTION of the CSR —
- *           so loading N references is one O(N) compaction at the first lookup. Removed
+ *           so loading N references is one O(N) compaction at the first lookup (or at build(),
+ *           which the service calls right after loading). Removed
  *           references are skipped at lookup and dropped at the next compaction.
  * A lookup per query descriptor: (1) finds its bucket in each table and touches their cache
  * lines, (2) scans them with the inline filter (branch-free), collecting the codes that pass,
