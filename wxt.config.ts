@@ -13,8 +13,9 @@ export default defineConfig({
     default_locale: 'en',
     // Least privilege: see tests/unit/manifest.test.ts, which pins this list.
     // storage: site switches and rules; contextMenus: check/save any image; unlimitedStorage: photo
-    // libraries; scripting: the content script on hosts the merchant adds as rules (after granting).
-    permissions: ['storage', 'contextMenus', 'unlimitedStorage', 'scripting'],
+    // libraries; scripting: the content script on hosts the merchant adds as rules (after granting);
+    // offscreen: a worker decodes JPEGs with WebCodecs ImageDecoder, which service workers lack.
+    permissions: ['storage', 'contextMenus', 'unlimitedStorage', 'scripting', ...(browser === 'firefox' ? [] : ['offscreen'])],
     host_permissions: ['http://127.0.0.1/*', 'http://localhost/*', ...IMAGE_HOSTS],
     optional_host_permissions: ['*://*/*'],
     content_security_policy: {

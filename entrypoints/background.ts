@@ -5,6 +5,8 @@
 import { browser, type Browser } from 'wxt/browser';
 import { CheckService } from '@/utils/service';
 import { decodeFullInBrowser, decodeInBrowser, encodeInBrowser } from '@/utils/image/decode-browser';
+import { remoteDecoder } from '@/utils/image/decode-remote';
+import { offscreenDocument } from '@/utils/offscreen';
 import { fetchImage } from '@/utils/image/acquire';
 import { b64ToBytes, parseRequest, type CardResult, type CheckRequest, type Response } from '@/utils/messages';
 import { CheckFailure, toCheckError } from '@/utils/errors';
@@ -14,7 +16,10 @@ import { t } from '@/utils/i18n';
 import { syncRuleScripts } from '@/utils/rule-scripts';
 
 export default defineBackground(() => {
-  const service = new CheckService({ db: () => openLibraryDb(), decode: decodeInBrowser, encode: encodeInBrowser, decodeFull: decodeFullInBrowser });
+  // JPEGs are decoded at analysis size by the offscreen document's worker (about 3× faster than
+  // createImageBitmap's full decode on 12 MP photos); anything else, or any failure there, here.
+  const decode = remoteDecoder({ fallback: decodeInBrowser, connect: offscreenDocument });
+  const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser });
 
   async function hasHostPermission(src: string): Promise<boolean> {
     const u = new URL(src);
@@ -82,7 +87,7 @@ export default defineBackground(() => {
     const db = await openLibraryDb();
     const lib = await ensureDefaultLibrary(db, t('lib_default_name'));
     const name = decodeURIComponent(new URL(src).pathname.split('/').pop() || 'image').slice(0, 100);
-    const rec = await prepareReference(bytes, name, lib.id, { decode: decodeInBrowser, encode: encodeInBrowser });
+    const rec = await prepareReference(bytes, name, lib.id, { decode, encode: encodeInBrowser });
     return { added: await addReference(db, rec) };
   }
 

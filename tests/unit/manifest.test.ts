@@ -10,8 +10,14 @@ describe('manifest permissions', () => {
     browser: 'chrome', manifestVersion: 3, mode: 'production', command: 'build',
   });
   it('asks only for what the features need', () => {
-    expect(manifest.permissions).toEqual(['storage', 'contextMenus', 'unlimitedStorage', 'scripting']);
+    expect(manifest.permissions).toEqual(['storage', 'contextMenus', 'unlimitedStorage', 'scripting', 'offscreen']);
     expect(manifest.optional_host_permissions).toEqual(['*://*/*']);
+  });
+  it('Firefox has no offscreen documents: its build does not ask for them (JPEGs decode in place there)', () => {
+    const ff = (config.manifest as (env: { browser: string; manifestVersion: number; mode: string; command: string }) => Record<string, unknown>)({
+      browser: 'firefox', manifestVersion: 3, mode: 'production', command: 'build',
+    });
+    expect(ff.permissions).toEqual(['storage', 'contextMenus', 'unlimitedStorage', 'scripting']);
   });
   it('host permissions are localhost (demo) plus seller image CDNs, never all sites', () => {
     const hosts = manifest.host_permissions as string[];

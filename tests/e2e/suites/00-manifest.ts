@@ -7,7 +7,7 @@ import { allImageHosts, allSellerMatches } from '../../../utils/sites';
 
 test('built manifest: least privilege, content script only where it belongs, no web-accessible resources', async () => {
   const m = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8'));
-  expect(JSON.stringify(m.permissions) === JSON.stringify(['storage', 'contextMenus', 'unlimitedStorage', 'scripting']), `permissions ${JSON.stringify(m.permissions)}`);
+  expect(JSON.stringify(m.permissions) === JSON.stringify(['storage', 'contextMenus', 'unlimitedStorage', 'scripting', 'offscreen']), `permissions ${JSON.stringify(m.permissions)}`);
   const hosts = new Set(m.host_permissions as string[]);
   expect(hosts.size === 2 + new Set(allImageHosts()).size, `host permissions = demo + image CDNs, got ${hosts.size}`);
   expect(!hosts.has('<all_urls>') && !hosts.has('*://*/*'), 'never all sites');

@@ -1,0 +1,43 @@
+/**
+ * The offscreen document that decodes JPEGs for the service worker (entrypoints/offscreen,
+ * utils/image/decode-remote.ts). Chrome only: where `offscreen` is missing (Firefox) the caller
+ * decodes locally.
+ */
+import { browser } from 'wxt/browser';
+
+const PATH = '/offscreen.html';
+
+interface ClientLike {
+  url: string;
+  postMessage(msg: unknown, transfer: Transferable[]): void;
+}
+interface SwGlobal {
+  clients?: { matchAll(o: { includeUncontrolled: boolean; type: 'all' }): Promise<ClientLike[]> };
+}
+
+let creating: Promise<void> | undefined;
+
+async function findDocument(): Promise<ClientLike | undefined> {
+  const clients = (globalThis as unknown as SwGlobal).clients;
+  if (!clients) return undefined;
+  const all = await clients.matchAll({ includeUncontrolled: true, type: 'all' });
+  return all.find((c) => new URL(c.url).pathname === PATH);
+}
+
+/** The offscreen document's client, opened first if needed; undefined when it cannot be. */
+export async function offscreenDocument(): Promise<ClientLike | undefined> {
+  const open = await findDocument();
+  if (open) return open;
+  const api = (browser as unknown as { offscreen?: { createDocument(o: { url: string; reasons: string[]; justification: string }): Promise<void> } }).offscreen;
+  if (!api) return undefined;
+  creating ??= api
+    .createDocument({
+      url: PATH,
+      reasons: ['WORKERS'],
+      justification: 'Decode photos in a worker with WebCodecs ImageDecoder, which service workers lack.',
+    })
+    .catch(() => {}) // already open (another caller won the race) or not allowed: findDocument tells
+    .finally(() => (creating = undefined));
+  await creating;
+  return findDocument();
+}
