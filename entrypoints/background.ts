@@ -20,6 +20,9 @@ export default defineBackground(() => {
   // createImageBitmap's full decode on 12 MP photos); anything else, or any failure there, here.
   const decode = remoteDecoder({ fallback: decodeInBrowser, connect: offscreenDocument });
   const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser });
+  // A fresh worker (Chrome stops it after 30 idle seconds) loads the index and warms the matcher
+  // while the merchant is still reading the page.
+  setTimeout(() => void service.warmUp(), 1500);
 
   async function hasHostPermission(src: string): Promise<boolean> {
     const u = new URL(src);
@@ -44,6 +47,7 @@ export default defineBackground(() => {
   }
 
   async function checkFromPage(req: CheckRequest): Promise<CardResult> {
+    void offscreenDocument().catch(() => {}); // opened (if closed) while the photo downloads
     let bytes: Uint8Array | 'need-bytes';
     try {
       bytes = await service.working(() => acquire(req.src, req.bytesB64));

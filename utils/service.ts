@@ -6,6 +6,7 @@
  */
 import { runCheck, type CheckDeps } from './check';
 import { clearMatchCache } from './compare/match';
+import { warmUpMatching } from './compare/warmup';
 import type { Decoder } from './image/decode';
 import type { Encoder } from './library/prepare';
 import { downscale } from './image/resize';
@@ -67,6 +68,20 @@ export class CheckService {
 
   get queued(): number {
     return this.queue.pending;
+  }
+
+  /**
+   * Get ready while idle (a fresh service worker, before the merchant's first click): load the
+   * index, then warm the matcher's JIT (utils/compare/warmup.ts). Each warm-up step first waits
+   * until no check has run for PICTURES_QUIET_MS. Never throws.
+   */
+  async warmUp(): Promise<void> {
+    try {
+      await this.ensureIndex();
+      await warmUpMatching(2, () => this.noCheckRunning(performance.now() + PICTURES_DEFER_MS));
+    } catch {
+      /* only an optimisation: the first check loads what is missing */
+    }
   }
 
   /** Reload the index when the library changed since the last check. */

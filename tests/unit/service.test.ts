@@ -44,6 +44,18 @@ describe('CheckService', () => {
     expect(card.match?.thumb).toMatch(/^data:image\/jpeg;base64,/);
   });
 
+  it('warm-up loads the index and leaves a check started meanwhile correct and unhurt', async () => {
+    await saveRef(5, 'mug.jpg');
+    const svc = new CheckService(platform);
+    const warming = svc.warmUp();
+    const r = await svc.check(await paintCrack(await productJpeg(5, 640, 480)), {});
+    expect(r.match?.referenceName).toBe('mug.jpg');
+    await warming;
+    // the warm-up's synthetic reference is neither stored nor left in the index
+    expect((await svc.ensureIndex()).size).toBe(1);
+    expect((await svc.check(await productJpeg(77, 640, 480), {})).match).toBeUndefined();
+  });
+
   it('answers before the history record is written, and the record follows', async () => {
     await saveRef(8, 'vase.jpg');
     const encodes: string[] = [];

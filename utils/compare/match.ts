@@ -147,6 +147,11 @@ export function clearMatchCache(): void {
   refCache.clear();
 }
 
+/** Forget one reference's cached features (the warm-up's own synthetic one). */
+export function forgetMatchReference(id: string): void {
+  refCache.delete(id);
+}
+
 interface Verified {
   cand: Candidate;
   T: Affine;
