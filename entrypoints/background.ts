@@ -6,7 +6,8 @@ import { browser, type Browser } from 'wxt/browser';
 import { CheckService } from '@/utils/service';
 import { decodeFullInBrowser, decodeInBrowser, encodeInBrowser } from '@/utils/image/decode-browser';
 import { remoteDecoder } from '@/utils/image/decode-remote';
-import { offscreenDocument } from '@/utils/offscreen';
+import { scaledJpegFirst } from '@/utils/image/decode-scaled';
+import { offscreenDecoderPort } from '@/utils/offscreen';
 import { fetchImage } from '@/utils/image/acquire';
 import { b64ToBytes, parseRequest, type CardResult, type CheckRequest, type Response } from '@/utils/messages';
 import { CheckFailure, toCheckError } from '@/utils/errors';
@@ -18,7 +19,9 @@ import { syncRuleScripts } from '@/utils/rule-scripts';
 export default defineBackground(() => {
   // JPEGs are decoded at analysis size by the offscreen document's worker (about 3× faster than
   // createImageBitmap's full decode on 12 MP photos); anything else, or any failure there, here.
-  const decode = remoteDecoder({ fallback: decodeInBrowser, connect: offscreenDocument });
+  // (Firefox has no offscreen documents: its background page decodes in place, with ImageDecoder
+  // where it has one.)
+  const decode = remoteDecoder({ fallback: scaledJpegFirst(decodeInBrowser), connect: offscreenDecoderPort });
   const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser });
   // A fresh worker (Chrome stops it after 30 idle seconds) loads the index and warms the matcher
   // while the merchant is still reading the page.
@@ -47,7 +50,7 @@ export default defineBackground(() => {
   }
 
   async function checkFromPage(req: CheckRequest): Promise<CardResult> {
-    void offscreenDocument().catch(() => {}); // opened (if closed) while the photo downloads
+    void offscreenDecoderPort().catch(() => {}); // opened (if closed) while the photo downloads
     let bytes: Uint8Array | 'need-bytes';
     try {
       bytes = await service.working(() => acquire(req.src, req.bytesB64));

@@ -1,13 +1,15 @@
 /**
- * The offscreen document that decodes JPEGs for the service worker (entrypoints/offscreen,
+ * The offscreen document whose worker decodes JPEGs for the service worker (entrypoints/offscreen,
  * utils/image/decode-remote.ts). Chrome only: where `offscreen` is missing (Firefox) the caller
  * decodes locally.
  */
 import { browser } from 'wxt/browser';
+import { DECODER_PORT } from './image/decode-remote';
 
 const PATH = '/offscreen.html';
 
 interface ClientLike {
+  id: string;
   url: string;
   postMessage(msg: unknown, transfer: Transferable[]): void;
 }
@@ -25,7 +27,7 @@ async function findDocument(): Promise<ClientLike | undefined> {
 }
 
 /** The offscreen document's client, opened first if needed; undefined when it cannot be. */
-export async function offscreenDocument(): Promise<ClientLike | undefined> {
+async function offscreenDocument(): Promise<ClientLike | undefined> {
   const open = await findDocument();
   if (open) return open;
   const api = (browser as unknown as { offscreen?: { createDocument(o: { url: string; reasons: string[]; justification: string }): Promise<void> } }).offscreen;
@@ -40,4 +42,21 @@ export async function offscreenDocument(): Promise<ClientLike | undefined> {
     .finally(() => (creating = undefined));
   await creating;
   return findDocument();
+}
+
+let link: { clientId: string; port: MessagePort } | undefined;
+
+/**
+ * The port the offscreen document's decoder worker takes jobs on: handed over once per document
+ * (a reopened document has another client id and gets a new one).
+ */
+export async function offscreenDecoderPort(): Promise<MessagePort | undefined> {
+  const doc = await offscreenDocument();
+  if (!doc) return undefined;
+  if (link?.clientId === doc.id) return link.port;
+  link?.port.close();
+  const ch = new MessageChannel();
+  doc.postMessage({ type: DECODER_PORT }, [ch.port2]);
+  link = { clientId: doc.id, port: ch.port1 };
+  return ch.port1;
 }

@@ -1,9 +1,9 @@
 /**
  * Offscreen document (Chrome): the service worker has no WebCodecs ImageDecoder, a dedicated
- * worker has. This page only starts that worker and hands it the service worker's decode jobs
- * (each carries its own reply port, so pixels go straight back). It closes itself when idle.
+ * worker has. This page only starts that worker and hands it the port on which the service worker
+ * posts decode jobs (utils/image/decode-remote.ts). It closes itself when idle.
  */
-import { parseDecodeJob } from '@/utils/image/decode-remote';
+import { DECODER_PORT, parsePortHandover } from '@/utils/image/decode-remote';
 import DecoderWorker from './decoder-worker?worker';
 
 /** Close after this long without a job (the service worker opens it again on the next check). */
@@ -16,11 +16,12 @@ const rest = () => {
   idle = setTimeout(() => window.close(), IDLE_CLOSE_MS);
 };
 rest();
+worker.onmessage = rest; // the worker says when it takes a job
 
 navigator.serviceWorker.onmessage = (e: MessageEvent) => {
-  // only our own service worker can post here; its jobs are still checked before use
-  const got = parseDecodeJob(e.data, e.ports);
-  if (!got) return;
+  // only our own service worker can post here; still, nothing but a port handover is taken
+  const port = parsePortHandover(e.data, e.ports);
+  if (!port) return;
   rest();
-  worker.postMessage(got.job, [got.port, got.job.bytes]);
+  worker.postMessage({ type: DECODER_PORT }, [port]);
 };

@@ -1,8 +1,11 @@
 /**
  * Decoding in another context than the caller's: the service worker has no WebCodecs
  * `ImageDecoder`, so it hands JPEGs to a dedicated worker that the offscreen document starts
- * (entrypoints/offscreen). Bytes and pixels travel as transferred ArrayBuffers over a
- * MessageChannel (extension messaging would serialise them as JSON).
+ * (entrypoints/offscreen). The service worker gives the worker a MessagePort once (through the
+ * document: DECODER_PORT) and then posts jobs straight on it; each job carries its own reply port.
+ * Bytes and pixels travel as transferred ArrayBuffers (extension messaging would serialise them
+ * as JSON). Measured on the 2.3 MB bench photo: a job posted to the document's client took about
+ * 70 ms to reach the worker; over the port the round trip, decode included, fell from 175 to 110 ms.
  *
  * Pure protocol over `postMessage`-like objects: tests drive it with MessageChannels in Node.
  */
@@ -11,6 +14,14 @@ import type { Decoded, Decoder } from './decode';
 import type { ImageFormat } from '../types';
 
 export const DECODE_JOB = 'refundlens-decode';
+/** Hands the worker the port its jobs arrive on (service worker → offscreen document → worker). */
+export const DECODER_PORT = 'refundlens-decoder-port';
+
+/** The job port of a DECODER_PORT message, or undefined for anything else. */
+export function parsePortHandover(data: unknown, ports: readonly MessagePort[] | undefined): MessagePort | undefined {
+  if (!data || typeof data !== 'object' || (data as Record<string, unknown>).type !== DECODER_PORT) return undefined;
+  return ports?.length === 1 ? ports[0] : undefined;
+}
 
 export interface DecodeJob {
   type: typeof DECODE_JOB;

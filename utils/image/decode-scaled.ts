@@ -1,5 +1,5 @@
 import { CheckFailure } from '../errors';
-import { fitSize, type Decoded } from './decode';
+import { fitSize, type Decoded, type Decoder } from './decode';
 import { readDimensions } from './sniff';
 import { exceedsPixelLimits } from './acquire';
 
@@ -73,4 +73,21 @@ export async function decodeJpegScaled(bytes: Uint8Array, maxSide: number): Prom
     frame?.close();
     decoder?.close();
   }
+}
+
+/**
+ * A Decoder that takes JPEGs itself when this context has ImageDecoder (pages such as the library
+ * importer, a Firefox background page) and hands everything else, and any failure other than the
+ * photo's size, to `fallback` (createImageBitmap). Same sizes either way.
+ */
+export function scaledJpegFirst(fallback: Decoder): Decoder {
+  return async (bytes, format, maxSide) => {
+    if (format !== 'jpeg' || !scaledDecodeAvailable()) return fallback(bytes, format, maxSide);
+    try {
+      return await decodeJpegScaled(bytes, maxSide);
+    } catch (e) {
+      if (e instanceof CheckFailure && e.code === 'err_too_many_pixels') throw e;
+      return fallback(bytes, format, maxSide);
+    }
+  };
 }

@@ -33,6 +33,9 @@ test('offscreen decoder: same size and pixels as createImageBitmap for all 8 EXI
       const exists = await chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT'] });
       if (!exists.length) await chrome.offscreen.createDocument({ url: '/offscreen.html', reasons: ['WORKERS'], justification: 'test' });
       const doc = (await clients.matchAll({ includeUncontrolled: true, type: 'all' })).find((c) => new URL(c.url).pathname === '/offscreen.html');
+      // our own port to the decoder worker, as utils/offscreen.ts gets one
+      const link = new MessageChannel();
+      doc.postMessage({ type: 'refundlens-decoder-port' }, [link.port2]);
       const rows = [];
       for (let o = 1; o <= 8; o++) {
         const bytes = await (await fetch(base + '/o' + o + '.jpg')).arrayBuffer();
@@ -40,7 +43,7 @@ test('offscreen decoder: same size and pixels as createImageBitmap for all 8 EXI
           const ch = new MessageChannel();
           ch.port1.onmessage = (e) => res(e.data);
           const copy = bytes.slice(0);
-          doc.postMessage({ type: 'refundlens-decode', bytes: copy, maxSide: 1024 }, [ch.port2, copy]);
+          link.port1.postMessage({ type: 'refundlens-decode', bytes: copy, maxSide: 1024 }, [ch.port2, copy]);
         });
         const turned = o >= 5;
         const fw = turned ? 768 : 1024, fh = turned ? 1024 : 768;
@@ -54,8 +57,18 @@ test('offscreen decoder: same size and pixels as createImageBitmap for all 8 EXI
         if (px.length === local.length) for (let i = 0; i < px.length; i += 4) sum += Math.abs(px[i] - local[i]) + Math.abs(px[i + 1] - local[i + 1]) + Math.abs(px[i + 2] - local[i + 2]);
         rows.push({ o, ok: remote.ok, w: remote.imageWidth, h: remote.imageHeight, fullW: remote.width, fullH: remote.height, fw, fh, mad: px.length === local.length ? sum / (px.length / 4 * 3) : -1 });
       }
+      // a job posted to the document itself is not taken (only port handovers are)
+      const ignored = await new Promise((res) => {
+        const ch = new MessageChannel();
+        ch.port1.onmessage = () => res(false);
+        const copy = new ArrayBuffer(8);
+        doc.postMessage({ type: 'refundlens-decode', bytes: copy, maxSide: 1024 }, [ch.port2, copy]);
+        setTimeout(() => res(true), 500);
+      });
+      rows.push({ o: 0, ignored });
       return rows;
-    })(${JSON.stringify(server.url)})`)) as { o: number; ok: boolean; w: number; h: number; fullW: number; fullH: number; fw: number; fh: number; mad: number }[];
+    })(${JSON.stringify(server.url)})`)) as { o: number; ok: boolean; w: number; h: number; fullW: number; fullH: number; fw: number; fh: number; mad: number; ignored?: boolean }[];
+    expect(out.pop()?.ignored === true, 'the document ignores jobs posted to it directly');
     for (const r of out) {
       expect(r.ok && r.w === r.fw && r.h === r.fh, `orientation ${r.o}: analysis size ${r.w}×${r.h}, want ${r.fw}×${r.fh}`);
       expect(r.fullW === (r.o >= 5 ? 1200 : 1600) && r.fullH === (r.o >= 5 ? 1600 : 1200), `orientation ${r.o}: full size ${r.fullW}×${r.fullH}`);

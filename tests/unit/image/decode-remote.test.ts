@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { CheckFailure } from '../../../utils/errors';
-import { answerDecodeJob, DECODE_JOB, parseDecodeJob, parseDecodeReply, remoteDecoder } from '../../../utils/image/decode-remote';
+import { answerDecodeJob, DECODE_JOB, DECODER_PORT, parseDecodeJob, parseDecodeReply, parsePortHandover, remoteDecoder } from '../../../utils/image/decode-remote';
 import { jpegScaleEighths } from '../../../utils/image/decode-scaled';
 import type { Decoded, Decoder } from '../../../utils/image/decode';
 
@@ -98,6 +98,17 @@ describe('remote JPEG decoder (offscreen worker protocol)', () => {
     expect(parseDecodeJob({ ...job, maxSide: 1e6 }, [port1])).toBeUndefined();
     expect(parseDecodeJob({ ...job, maxSide: 10.5 }, [port1])).toBeUndefined();
     expect(parseDecodeJob(null, [port1])).toBeUndefined();
+    port1.close();
+    port2.close();
+  });
+
+  it('the document takes nothing but a port handover with exactly one port', () => {
+    const { port1, port2 } = new MessageChannel();
+    expect(parsePortHandover({ type: DECODER_PORT }, [port1])).toBe(port1);
+    expect(parsePortHandover({ type: DECODER_PORT }, [])).toBeUndefined();
+    expect(parsePortHandover({ type: DECODER_PORT }, [port1, port2])).toBeUndefined();
+    expect(parsePortHandover({ type: DECODE_JOB, bytes: new ArrayBuffer(4), maxSide: 64 }, [port1])).toBeUndefined();
+    expect(parsePortHandover('refundlens-decoder-port', [port1])).toBeUndefined();
     port1.close();
     port2.close();
   });
