@@ -23,9 +23,6 @@ export default defineBackground(() => {
   // where it has one.)
   const decode = remoteDecoder({ fallback: scaledJpegFirst(decodeInBrowser), connect: offscreenDecoderPort });
   const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser });
-  // A fresh worker (Chrome stops it after 30 idle seconds) loads the index and warms the matcher
-  // while the merchant is still reading the page.
-  setTimeout(() => void service.warmUp(), 1500);
 
   async function hasHostPermission(src: string): Promise<boolean> {
     const u = new URL(src);
@@ -79,6 +76,11 @@ export default defineBackground(() => {
         case 'open-report':
           await service.recorded(req.id); // the card may be clicked while its record is still being written
           return browser.tabs.create({ url: browser.runtime.getURL(`/report.html?check=${req.id}`) }).then(() => true);
+        case 'prepare':
+          // answered at once; the work goes on while the merchant reads the page
+          void offscreenDecoderPort().catch(() => {});
+          void service.warmUp();
+          return true;
       }
     };
     run().then(

@@ -29,7 +29,12 @@ export interface OpenReportRequest {
   id: string;
 }
 
-export type Request = CheckRequest | SaveReferenceRequest | OpenReportRequest;
+/** A page shows check buttons (or one is hovered): load the index, warm the matcher, open the decoder. */
+export interface PrepareRequest {
+  type: 'prepare';
+}
+
+export type Request = CheckRequest | SaveReferenceRequest | OpenReportRequest | PrepareRequest;
 
 export const CHECK_ID = /^[0-9a-f-]{36}$/;
 
@@ -97,6 +102,8 @@ export function parseRequest(msg: unknown): Request | undefined {
     case 'open-report':
       if (!isStr(m.id, 36) || !CHECK_ID.test(m.id)) return undefined;
       return { type: 'open-report', id: m.id };
+    case 'prepare':
+      return { type: 'prepare' };
     default:
       return undefined;
   }

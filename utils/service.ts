@@ -63,6 +63,9 @@ export class CheckService {
   private lastBusy = 0;
   /** Someone waits for a record (report opening): its pictures stop yielding to checks. */
   private hurry = 0;
+  /** The matcher's warm-up (once per worker). */
+  private warmed?: Promise<void>;
+  private checksStarted = 0;
 
   constructor(private platform: ServicePlatform) {}
 
@@ -71,14 +74,23 @@ export class CheckService {
   }
 
   /**
-   * Get ready while idle (a fresh service worker, before the merchant's first click): load the
-   * index, then warm the matcher's JIT (utils/compare/warmup.ts). Each warm-up step first waits
-   * until no check has run for PICTURES_QUIET_MS. Never throws.
+   * Get ready while idle (a fresh service worker, a page showing check buttons, a hovered button):
+   * load the index if the library changed, then warm the matcher's JIT once per worker
+   * (utils/compare/warmup.ts). Each warm-up step first waits until no check has run for
+   * PICTURES_QUIET_MS; a check started meanwhile ends it. Never throws.
    */
   async warmUp(): Promise<void> {
     try {
       await this.ensureIndex();
-      await warmUpMatching(2, () => this.noCheckRunning(performance.now() + PICTURES_DEFER_MS));
+      // once per worker: the JIT stays warm for its life
+      // Only while idle: a check meanwhile ends it (real work warms the same code), so back-to-back
+      // checks never share the CPU with it.
+      const seen = this.checksStarted;
+      this.warmed ??= warmUpMatching(2, async () => {
+        await this.noCheckRunning(performance.now() + 60_000);
+        if (this.checksStarted !== seen) throw new Error('a check ran');
+      }).then(() => {}, () => {});
+      await this.warmed;
     } catch {
       /* only an optimisation: the first check loads what is missing */
     }
@@ -140,6 +152,7 @@ export class CheckService {
   check(bytes: Uint8Array, ctx: { sourceUrl?: string; pageUrl?: string; ticket?: TicketInfo }): Promise<CheckResult> {
     return new Promise<CheckResult>((resolve, reject) => {
       this.queue.run(async () => {
+        this.checksStarted++;
         // the revision read (and a reload after library changes) overlaps the decode
         const index = this.ensureIndex();
         let kept: RGBAImage | undefined;

@@ -92,8 +92,20 @@ export default defineContentScript({
         button.textContent = t('btn_check');
         busy = false;
       });
+      // the extension gets ready (index, matcher, decoder) while the merchant reads the ticket
+      host.addEventListener('pointerenter', prepare);
+      host.addEventListener('focusin', prepare);
       img.insertAdjacentElement('afterend', host);
       checkHosts.push(host);
+      if (checkHosts.length === 1) prepare();
+    }
+
+    let preparedAt = -Infinity;
+    function prepare() {
+      // at most every 10 s (a stopped service worker is woken up again by the next one)
+      if (performance.now() - preparedAt < 10_000) return;
+      preparedAt = performance.now();
+      void send({ type: 'prepare' });
     }
 
     interface CardHandle {

@@ -20,6 +20,9 @@ describe('message validation', () => {
   ])('rejects %j', (m) => {
     expect(parseRequest(m)).toBeUndefined();
   });
+  it('accepts a prepare request, carrying nothing', () => {
+    expect(parseRequest({ type: 'prepare', src: '<b>' })).toEqual({ type: 'prepare' });
+  });
   it('round-trips bytes through base64', () => {
     const b = new Uint8Array(70000).map((_, i) => (i * 7) & 255);
     expect(b64ToBytes(bytesToB64(b))).toEqual(b);

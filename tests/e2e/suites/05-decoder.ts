@@ -78,3 +78,22 @@ test('offscreen decoder: same size and pixels as createImageBitmap for all 8 EXI
     await server.close();
   }
 });
+
+test('a page showing check buttons gets the decoder ready before any click (prepare message)', async (b, s) => {
+  await b.worker.evaluate(`chrome.offscreen.closeDocument().catch(() => {})`);
+  const count = () => b.worker.evaluate(`chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT'] }).then((c) => c.length)`) as Promise<number>;
+  expect((await count()) === 0, 'decoder document closed');
+  const page = await b.context.newPage();
+  try {
+    await page.goto(s.url + '/');
+    await page.locator('[data-refundlens="check"]').first().waitFor({ timeout: 15_000 });
+    let n = 0;
+    for (let i = 0; i < 50 && n === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      n = await count();
+    }
+    expect(n === 1, 'the decoder document was opened without a click');
+  } finally {
+    await page.close();
+  }
+});
