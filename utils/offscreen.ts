@@ -4,7 +4,7 @@
  * decodes locally.
  */
 import { browser } from 'wxt/browser';
-import { DECODER_PORT } from './image/decode-remote';
+import { DECODER_KEEP, DECODER_PORT } from './image/decode-remote';
 
 const PATH = '/offscreen.html';
 
@@ -45,18 +45,40 @@ async function offscreenDocument(): Promise<ClientLike | undefined> {
 }
 
 let link: { clientId: string; port: MessagePort } | undefined;
+let verifying: Promise<MessagePort | undefined> | undefined;
 
 /**
- * The port the offscreen document's decoder worker takes jobs on: handed over once per document
+ * The port the offscreen document's decoder worker takes jobs on, handed over once per document
  * (a reopened document has another client id and gets a new one).
+ *
+ * `verify` looks the document up (opening it if it was closed) and keeps it from closing for
+ * idleness; a check does that as it starts, while its photo downloads, so that its decode can take
+ * the port without a lookup (a client lookup took about 40 ms during a download). Without
+ * `verify`, a known port is returned at once, else the lookup in flight is awaited.
  */
-export async function offscreenDecoderPort(): Promise<MessagePort | undefined> {
-  const doc = await offscreenDocument();
-  if (!doc) return undefined;
-  if (link?.clientId === doc.id) return link.port;
+export function offscreenDecoderPort(opts: { verify?: boolean } = {}): Promise<MessagePort | undefined> {
+  if (!opts.verify) {
+    if (verifying) return verifying;
+    if (link) return Promise.resolve(link.port);
+  }
+  verifying ??= (async () => {
+    const doc = await offscreenDocument();
+    if (!doc) return undefined;
+    if (link?.clientId === doc.id) {
+      doc.postMessage({ type: DECODER_KEEP }, []);
+      return link.port;
+    }
+    link?.port.close();
+    const ch = new MessageChannel();
+    doc.postMessage({ type: DECODER_PORT }, [ch.port2]);
+    link = { clientId: doc.id, port: ch.port1 };
+    return ch.port1;
+  })().finally(() => (verifying = undefined));
+  return verifying;
+}
+
+/** Forget the port (its document did not answer): the next call looks the document up again. */
+export function forgetDecoderPort(): void {
   link?.port.close();
-  const ch = new MessageChannel();
-  doc.postMessage({ type: DECODER_PORT }, [ch.port2]);
-  link = { clientId: doc.id, port: ch.port1 };
-  return ch.port1;
+  link = undefined;
 }

@@ -3,7 +3,7 @@
  * worker has. This page only starts that worker and hands it the port on which the service worker
  * posts decode jobs (utils/image/decode-remote.ts). It closes itself when idle.
  */
-import { DECODER_PORT, parsePortHandover } from '@/utils/image/decode-remote';
+import { DECODER_KEEP, DECODER_PORT, parsePortHandover } from '@/utils/image/decode-remote';
 import DecoderWorker from './decoder-worker?worker';
 
 /** Close after this long without a job (the service worker opens it again on the next check). */
@@ -19,7 +19,8 @@ rest();
 worker.onmessage = rest; // the worker says when it takes a job
 
 navigator.serviceWorker.onmessage = (e: MessageEvent) => {
-  // only our own service worker can post here; still, nothing but a port handover is taken
+  // only our own service worker can post here; still, nothing but these two is taken
+  if ((e.data as { type?: unknown } | null)?.type === DECODER_KEEP) return rest();
   const port = parsePortHandover(e.data, e.ports);
   if (!port) return;
   rest();

@@ -16,6 +16,8 @@ import type { ImageFormat } from '../types';
 export const DECODE_JOB = 'refundlens-decode';
 /** Hands the worker the port its jobs arrive on (service worker → offscreen document → worker). */
 export const DECODER_PORT = 'refundlens-decoder-port';
+/** Tells the document a check is starting (it stays open: the job follows on the port). */
+export const DECODER_KEEP = 'refundlens-decoder-keep';
 
 /** The job port of a DECODER_PORT message, or undefined for anything else. */
 export function parsePortHandover(data: unknown, ports: readonly MessagePort[] | undefined): MessagePort | undefined {
@@ -99,6 +101,8 @@ export interface RemoteDecoderOptions {
   timeoutMs?: number;
   /** Called after each remote decode (e.g. to close the document after a quiet spell). */
   onUsed?(): void;
+  /** Called when the remote side did not answer in time (its link is stale). */
+  onLost?(): void;
 }
 
 /**
@@ -118,6 +122,10 @@ export function remoteDecoder(opts: RemoteDecoderOptions): Decoder {
     }
     if (!target) return opts.fallback(bytes, format, maxSide);
     const reply = await ask(target, bytes, maxSide, timeoutMs);
+    if (reply === 'timeout') {
+      opts.onLost?.();
+      return opts.fallback(bytes, format, maxSide);
+    }
     opts.onUsed?.();
     if (reply?.ok) {
       return {
@@ -131,15 +139,15 @@ export function remoteDecoder(opts: RemoteDecoderOptions): Decoder {
   };
 }
 
-function ask(target: PortLike, bytes: Uint8Array, maxSide: number, timeoutMs: number): Promise<DecodeReply | undefined> {
+function ask(target: PortLike, bytes: Uint8Array, maxSide: number, timeoutMs: number): Promise<DecodeReply | undefined | 'timeout'> {
   return new Promise((resolve) => {
     const ch = new MessageChannel();
-    const done = (r: DecodeReply | undefined) => {
+    const done = (r: DecodeReply | undefined | 'timeout') => {
       clearTimeout(timer);
       ch.port1.close();
       resolve(r);
     };
-    const timer = setTimeout(() => done(undefined), timeoutMs);
+    const timer = setTimeout(() => done('timeout'), timeoutMs);
     ch.port1.onmessage = (e: MessageEvent) => done(parseDecodeReply(e.data, maxSide));
     ch.port1.onmessageerror = () => done(undefined);
     const copy = bytes.slice().buffer; // the caller keeps its bytes (hash, metadata, fallback)

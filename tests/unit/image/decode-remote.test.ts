@@ -70,10 +70,12 @@ describe('remote JPEG decoder (offscreen worker protocol)', () => {
     expect(fallback).toHaveBeenCalledTimes(2);
   });
 
-  it('a silent worker times out into the local decoder', async () => {
+  it('a silent worker times out into the local decoder and is reported lost', async () => {
     const local = solid(2, 2, 1);
-    const decode = remoteDecoder({ fallback: fallbackOf(local), connect: async () => ({ postMessage() {} }), timeoutMs: 30 });
+    const lost = vi.fn();
+    const decode = remoteDecoder({ fallback: fallbackOf(local), connect: async () => ({ postMessage() {} }), timeoutMs: 30, onLost: lost });
     expect(await decode(JPEG, 'jpeg', 64)).toBe(local);
+    expect(lost).toHaveBeenCalledOnce(); // the caller drops its stale link
   });
 
   it('replies are checked: wrong pixel count, oversize or missing fields are refused', () => {
