@@ -86,6 +86,7 @@ try {
   }
   const checkVsDecode = median(checkMs) / median(decodeMs);
   log(`decode-only median ${median(decodeMs).toFixed(0)} ms; full check median ${median(checkMs).toFixed(0)} ms (verdict ${verdict}) with ${count} refs`);
+  log(`  runs: decode ${decodeMs.map((x) => x.toFixed(0)).join(' ')}; check ${checkMs.map((x) => x.toFixed(0)).join(' ')}`);
   // Where the time goes inside the pipeline (runCheck's own timings, stored with each check; the
   // last record is written just after its verdict).
   await new Promise((r) => setTimeout(r, 2000));
