@@ -95,12 +95,10 @@ export function parseDecodeReply(data: unknown, maxSide: number): DecodeReply | 
 export interface RemoteDecoderOptions {
   /** The decoder for everything the remote one does not take (other formats, failures). */
   fallback: Decoder;
-  /** Where jobs go (the offscreen document's client), or undefined when it cannot be had. */
+  /** Where jobs go (the decoder worker's port), or undefined when it cannot be had. */
   connect(): Promise<PortLike | undefined>;
   /** Give up on the remote side after this long and decode locally. */
   timeoutMs?: number;
-  /** Called after each remote decode (e.g. to close the document after a quiet spell). */
-  onUsed?(): void;
   /** Called when the remote side did not answer in time (its link is stale). */
   onLost?(): void;
 }
@@ -126,7 +124,6 @@ export function remoteDecoder(opts: RemoteDecoderOptions): Decoder {
       opts.onLost?.();
       return opts.fallback(bytes, format, maxSide);
     }
-    opts.onUsed?.();
     if (reply?.ok) {
       return {
         image: { width: reply.imageWidth, height: reply.imageHeight, data: new Uint8ClampedArray(reply.data) },

@@ -33,8 +33,8 @@ describe('remote JPEG decoder (offscreen worker protocol)', () => {
   it('sends JPEG bytes (a copy: the caller keeps its own) and returns the worker pixels', async () => {
     const seen: { bytes?: Uint8Array } = {};
     const fallback = fallbackOf(solid(1, 1, 0));
-    const used = vi.fn();
-    const decode = remoteDecoder({ fallback, connect: async () => fakeWorker(async (_b, max) => solid(max, max / 2, 7), seen), onUsed: used });
+    const lost = vi.fn();
+    const decode = remoteDecoder({ fallback, connect: async () => fakeWorker(async (_b, max) => solid(max, max / 2, 7), seen), onLost: lost });
     const d = await decode(JPEG, 'jpeg', 64);
     expect([d.image.width, d.image.height, d.width, d.height]).toEqual([64, 32, 256, 128]);
     expect(d.image.data).toBeInstanceOf(Uint8ClampedArray);
@@ -43,7 +43,7 @@ describe('remote JPEG decoder (offscreen worker protocol)', () => {
     expect([...seen.bytes!]).toEqual([...JPEG]);
     expect(JPEG.byteLength).toBe(8); // not detached
     expect(fallback).not.toHaveBeenCalled();
-    expect(used).toHaveBeenCalledOnce();
+    expect(lost).not.toHaveBeenCalled();
   });
 
   it('other formats, a missing document or a throwing connect go to the local decoder', async () => {
