@@ -5,9 +5,9 @@
 import { browser, type Browser } from 'wxt/browser';
 import { CheckService } from '@/utils/service';
 import { decodeFullInBrowser, decodeInBrowser, encodeInBrowser } from '@/utils/image/decode-browser';
-import { remoteDecoder } from '@/utils/image/decode-remote';
+import { remoteDecoder, remotePictures } from '@/utils/image/decode-remote';
 import { scaledJpegFirst } from '@/utils/image/decode-scaled';
-import { forgetDecoderPort, offscreenDecoderPort } from '@/utils/offscreen';
+import { forgetOffscreenPorts, offscreenPorts } from '@/utils/offscreen';
 import { fetchImage } from '@/utils/image/acquire';
 import { b64ToBytes, parseRequest, type CardResult, type CheckRequest, type Response } from '@/utils/messages';
 import { CheckFailure, toCheckError } from '@/utils/errors';
@@ -21,8 +21,11 @@ export default defineBackground(() => {
   // createImageBitmap's full decode on 12 MP photos); anything else, or any failure there, here.
   // (Firefox has no offscreen documents: its background page decodes in place, with ImageDecoder
   // where it has one.)
-  const decode = remoteDecoder({ fallback: scaledJpegFirst(decodeInBrowser), connect: () => offscreenDecoderPort(), onLost: forgetDecoderPort });
-  const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser });
+  const decode = remoteDecoder({ fallback: scaledJpegFirst(decodeInBrowser), connect: async () => (await offscreenPorts())?.decode, onLost: forgetOffscreenPorts });
+  // A check's pictures (JPEG copies, error level analysis) are made by the document's other worker,
+  // off this thread; here when that fails.
+  const pictures = remotePictures({ connect: async () => (await offscreenPorts())?.pictures });
+  const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser, pictures });
 
   async function hasHostPermission(src: string): Promise<boolean> {
     const u = new URL(src);
@@ -47,7 +50,7 @@ export default defineBackground(() => {
   }
 
   async function checkFromPage(req: CheckRequest): Promise<CardResult> {
-    void offscreenDecoderPort({ verify: true }).catch(() => {}); // (re)opened while the photo downloads
+    void offscreenPorts({ verify: true }).catch(() => {}); // (re)opened while the photo downloads
     let bytes: Uint8Array | 'need-bytes';
     try {
       bytes = await service.working(() => acquire(req.src, req.bytesB64));
@@ -78,7 +81,7 @@ export default defineBackground(() => {
           return browser.tabs.create({ url: browser.runtime.getURL(`/report.html?check=${req.id}`) }).then(() => true);
         case 'prepare':
           // answered at once; the work goes on while the merchant reads the page
-          void offscreenDecoderPort({ verify: true }).catch(() => {});
+          void offscreenPorts({ verify: true }).catch(() => {});
           void service.warmUp();
           return true;
       }

@@ -1,10 +1,10 @@
 /**
- * The offscreen document whose worker decodes JPEGs for the service worker (entrypoints/offscreen,
- * utils/image/decode-remote.ts). Chrome only: where `offscreen` is missing (Firefox) the caller
+ * The offscreen document whose workers decode JPEGs and make a check's pictures for the service
+ * worker (entrypoints/offscreen, utils/image/decode-remote.ts). Chrome only: where `offscreen` is missing (Firefox) the caller
  * decodes locally.
  */
 import { browser } from 'wxt/browser';
-import { DECODER_KEEP, DECODER_PORT } from './image/decode-remote';
+import { DECODER_KEEP, DECODER_PORT, WORKER_ROLES, type WorkerRole } from './image/decode-remote';
 
 const PATH = '/offscreen.html';
 
@@ -44,41 +44,46 @@ async function offscreenDocument(): Promise<ClientLike | undefined> {
   return findDocument();
 }
 
-let link: { clientId: string; port: MessagePort } | undefined;
-let verifying: Promise<MessagePort | undefined> | undefined;
+type Ports = Record<WorkerRole, MessagePort>;
+let link: { clientId: string; ports: Ports } | undefined;
+let verifying: Promise<Ports | undefined> | undefined;
 
 /**
- * The port the offscreen document's decoder worker takes jobs on, handed over once per document
- * (a reopened document has another client id and gets a new one).
+ * The ports the offscreen document's workers take jobs on (decode, pictures), handed over once per
+ * document (a reopened document has another client id and gets new ones).
  *
  * `verify` looks the document up (opening it if it was closed) and keeps it from closing for
  * idleness; a check does that as it starts, while its photo downloads, so that its decode can take
  * the port without a lookup (a client lookup took about 40 ms during a download). Without
- * `verify`, a known port is returned at once, else the lookup in flight is awaited.
+ * `verify`, known ports are returned at once, else the lookup in flight is awaited.
  */
-export function offscreenDecoderPort(opts: { verify?: boolean } = {}): Promise<MessagePort | undefined> {
+export function offscreenPorts(opts: { verify?: boolean } = {}): Promise<Ports | undefined> {
   if (!opts.verify) {
     if (verifying) return verifying;
-    if (link) return Promise.resolve(link.port);
+    if (link) return Promise.resolve(link.ports);
   }
   verifying ??= (async () => {
     const doc = await offscreenDocument();
     if (!doc) return undefined;
     if (link?.clientId === doc.id) {
       doc.postMessage({ type: DECODER_KEEP }, []);
-      return link.port;
+      return link.ports;
     }
-    link?.port.close();
-    const ch = new MessageChannel();
-    doc.postMessage({ type: DECODER_PORT }, [ch.port2]);
-    link = { clientId: doc.id, port: ch.port1 };
-    return ch.port1;
+    forgetOffscreenPorts();
+    const ports = {} as Ports;
+    for (const role of WORKER_ROLES) {
+      const ch = new MessageChannel();
+      doc.postMessage({ type: DECODER_PORT, role }, [ch.port2]);
+      ports[role] = ch.port1;
+    }
+    link = { clientId: doc.id, ports };
+    return ports;
   })().finally(() => (verifying = undefined));
   return verifying;
 }
 
-/** Forget the port (its document did not answer): the next call looks the document up again. */
-export function forgetDecoderPort(): void {
-  link?.port.close();
+/** Forget the ports (their document did not answer): the next call looks the document up again. */
+export function forgetOffscreenPorts(): void {
+  if (link) for (const p of Object.values(link.ports)) p.close();
   link = undefined;
 }

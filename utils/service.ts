@@ -9,7 +9,6 @@ import { clearMatchCache } from './compare/match';
 import { warmUpMatching } from './compare/warmup';
 import type { Decoder } from './image/decode';
 import type { Encoder } from './library/prepare';
-import { downscale } from './image/resize';
 import { ReferenceIndex } from './hash/index';
 import { FINGERPRINT_VERSION, computeFingerprint } from './hash/fingerprint';
 import {
@@ -22,13 +21,15 @@ import { LruMap } from './lru';
 import { bytesToDataUrl, type CardResult } from './messages';
 import type { CheckError, CheckResult, RGBAImage, TicketInfo } from './types';
 import { decideVerdict } from './verdict';
-import { errorLevelAnalysis, type JpegCodec } from './forensics/ela';
+import { makePictures, type CheckPictures } from './library/pictures';
 
 export interface ServicePlatform {
   db: () => Promise<DB>;
   decode: Decoder;
   encode: Encoder;
   decodeFull?: CheckDeps['decodeFull'];
+  /** Makes a check's pictures on another thread (the pixels are handed over); else made here. */
+  pictures?: (img: RGBAImage, jpeg: boolean) => Promise<CheckPictures>;
 }
 
 /** Longest wait, after a verdict, for its card to be shaped before its pictures start. */
@@ -307,29 +308,18 @@ export class CheckService {
   }
 
   /** The buyer photo at analysis size, its thumbnail and (JPEG) its error level analysis. */
-  private async pictures(result: CheckResult, img: RGBAImage, yieldToChecks?: () => Promise<void> | undefined): Promise<Pick<CheckRecord, 'image' | 'thumb' | 'ela'>> {
-    // each step blocks this thread for tens of ms (pixel copies, JPEG encode): yield before each
-    await yieldToChecks?.();
-    const image = await this.platform.encode(img, 'image/jpeg', 0.85);
-    await yieldToChecks?.();
-    const thumb = await this.platform.encode(downscale(img, 160), 'image/jpeg', 0.8);
-    await yieldToChecks?.();
-    const ela = result.file?.format === 'jpeg' ? await this.ela(img) : undefined;
-    return { image, thumb, ela };
-  }
-
-  /** Error level analysis map for the report (a hint, computed from the pixels of the original file). */
-  private async ela(img: RGBAImage): Promise<CheckRecord['ela']> {
-    try {
-      const codec: JpegCodec = {
-        encode: (i, q) => this.platform.encode(i, 'image/jpeg', q / 100),
-        decode: async (b) => (await this.platform.decode(b, 'jpeg', LIMITS.analysisMaxSide)).image,
-      };
-      const r = await errorLevelAnalysis(img, codec, 90, LIMITS.analysisMaxSide);
-      return { png: await this.platform.encode(r.map, 'image/png'), mean: r.mean, p99: r.p99, gain: r.gain, quality: r.quality };
-    } catch {
-      return undefined;
+  private async pictures(result: CheckResult, img: RGBAImage, yieldToChecks?: () => Promise<void> | undefined): Promise<CheckPictures> {
+    const jpeg = result.file?.format === 'jpeg';
+    if (this.platform.pictures) {
+      // another thread makes them: only its start waits for the checks
+      await yieldToChecks?.();
+      try {
+        return await this.platform.pictures(img, jpeg);
+      } catch {
+        /* made here instead */
+      }
     }
+    return makePictures(img, jpeg, this.platform, yieldToChecks);
   }
 
   /** A reference's thumbnail as a data: URL. */

@@ -1,18 +1,33 @@
-/** Dedicated worker of the offscreen document: decodes JPEGs to analysis size (decode-scaled.ts). */
-import { answerDecodeJob, parseDecodeJob, parsePortHandover } from '@/utils/image/decode-remote';
-import { decodeJpegScaled } from '@/utils/image/decode-scaled';
+/**
+ * A dedicated worker of the offscreen document (two run: one decodes, one makes a check's
+ * pictures, so a decode never waits behind pictures). Serves the jobs that arrive on the port the
+ * service worker handed over (utils/image/decode-remote.ts).
+ */
+import { answerDecodeJob, answerPicturesJob, parseDecodeJob, parsePicturesJob, parsePortHandover } from '@/utils/image/decode-remote';
+import { decodeJpegScaled, scaledJpegFirst } from '@/utils/image/decode-scaled';
+import { decodeInBrowser, encodeInBrowser } from '@/utils/image/decode-browser';
+import { makePictures } from '@/utils/library/pictures';
+
+const decode = scaledJpegFirst(decodeInBrowser);
 
 function serve(port: MessagePort): void {
   port.onmessage = (e: MessageEvent) => {
-    const got = parseDecodeJob(e.data, e.ports);
-    if (!got) return;
-    self.postMessage('busy'); // keeps the document open
-    void answerDecodeJob(got.job, got.port, decodeJpegScaled);
+    const d = parseDecodeJob(e.data, e.ports);
+    if (d) {
+      self.postMessage('busy'); // keeps the document open
+      void answerDecodeJob(d.job, d.port, decodeJpegScaled);
+      return;
+    }
+    const p = parsePicturesJob(e.data, e.ports);
+    if (p) {
+      self.postMessage('busy');
+      void answerPicturesJob(p.job, p.port, (img, jpeg) => makePictures(img, jpeg, { encode: encodeInBrowser, decode }));
+    }
   };
 }
 
 // The document hands over a new port whenever the service worker (re)connects.
 self.onmessage = (e: MessageEvent) => {
-  const port = parsePortHandover(e.data, e.ports);
-  if (port) serve(port);
+  const got = parsePortHandover(e.data, e.ports);
+  if (got) serve(got.port);
 };

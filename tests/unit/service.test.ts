@@ -56,6 +56,24 @@ describe('CheckService', () => {
     expect((await svc.check(await productJpeg(77, 640, 480), {})).match).toBeUndefined();
   });
 
+  it('pictures come from the platform\'s other thread when it has one, and are made here when it fails', async () => {
+    await saveRef(5, 'mug.jpg');
+    const probe = await paintCrack(await productJpeg(5, 640, 480));
+    const offered: number[] = [];
+    const made = new CheckService({ ...platform, pictures: async (img) => { offered.push(img.width); return { image: new Uint8Array([0xff, 0xd8, 1]), thumb: new Uint8Array([0xff, 0xd8, 2]) }; } });
+    const a = await made.check(probe, {});
+    await made.recorded(a.id);
+    expect(offered.length).toBe(1);
+    expect([...(await getCheck(await openLibraryDb(), a.id))!.thumb!]).toEqual([0xff, 0xd8, 2]);
+    const failing = new CheckService({ ...platform, pictures: async () => { throw new Error('no worker'); } });
+    const b = await failing.check(probe, {});
+    await failing.recorded(b.id);
+    const rec = await getCheck(await openLibraryDb(), b.id);
+    expect(rec?.pending).toBeFalsy();
+    expect(rec?.image?.[0]).toBe(0xff);
+    expect(rec?.ela?.png[0]).toBe(0x89); // made here
+  });
+
   it('answers before the history record is written, and the record follows', async () => {
     await saveRef(8, 'vase.jpg');
     const encodes: string[] = [];

@@ -11,18 +11,24 @@
  */
 import { CheckFailure } from '../errors';
 import type { Decoded, Decoder } from './decode';
-import type { ImageFormat } from '../types';
+import type { ImageFormat, RGBAImage } from '../types';
+import type { CheckPictures } from '../library/pictures';
 
 export const DECODE_JOB = 'refundlens-decode';
-/** Hands the worker the port its jobs arrive on (service worker → offscreen document → worker). */
+/** Hands a worker the port its jobs arrive on (service worker → offscreen document → worker). */
 export const DECODER_PORT = 'refundlens-decoder-port';
 /** Tells the document a check is starting (it stays open: the job follows on the port). */
 export const DECODER_KEEP = 'refundlens-decoder-keep';
+/** The document's two workers: decodes never wait behind a check's pictures. */
+export const WORKER_ROLES = ['decode', 'pictures'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
 
-/** The job port of a DECODER_PORT message, or undefined for anything else. */
-export function parsePortHandover(data: unknown, ports: readonly MessagePort[] | undefined): MessagePort | undefined {
-  if (!data || typeof data !== 'object' || (data as Record<string, unknown>).type !== DECODER_PORT) return undefined;
-  return ports?.length === 1 ? ports[0] : undefined;
+/** The job port of a DECODER_PORT message and the worker it is for, or undefined for anything else. */
+export function parsePortHandover(data: unknown, ports: readonly MessagePort[] | undefined): { port: MessagePort; role: WorkerRole } | undefined {
+  if (!data || typeof data !== 'object') return undefined;
+  const d = data as Record<string, unknown>;
+  if (d.type !== DECODER_PORT || !WORKER_ROLES.includes(d.role as WorkerRole)) return undefined;
+  return ports?.length === 1 ? { port: ports[0], role: d.role as WorkerRole } : undefined;
 }
 
 export interface DecodeJob {
@@ -155,4 +161,89 @@ function ask(target: PortLike, bytes: Uint8Array, maxSide: number, timeoutMs: nu
       done(undefined);
     }
   });
+}
+
+// ---- a check's pictures (utils/library/pictures.ts) made in the worker ------------------------
+
+export const PICTURES_JOB = 'refundlens-pictures';
+
+export interface PicturesJob {
+  type: typeof PICTURES_JOB;
+  rgba: ArrayBuffer;
+  width: number;
+  height: number;
+  jpeg: boolean;
+}
+
+export function parsePicturesJob(data: unknown, ports: readonly MessagePort[] | undefined): { job: PicturesJob; port: MessagePort } | undefined {
+  if (!data || typeof data !== 'object') return undefined;
+  const d = data as Record<string, unknown>;
+  if (d.type !== PICTURES_JOB || !(d.rgba instanceof ArrayBuffer) || typeof d.jpeg !== 'boolean') return undefined;
+  const ok = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 8192;
+  if (!ok(d.width) || !ok(d.height) || d.rgba.byteLength !== d.width * d.height * 4) return undefined;
+  const port = ports?.[0];
+  if (!port || ports.length !== 1) return undefined;
+  return { job: { type: PICTURES_JOB, rgba: d.rgba, width: d.width, height: d.height, jpeg: d.jpeg }, port };
+}
+
+/** Worker side: make the pictures and answer on the job's port (never throws). */
+export async function answerPicturesJob(
+  job: PicturesJob,
+  port: PortLike,
+  make: (img: RGBAImage, jpeg: boolean) => Promise<CheckPictures>,
+): Promise<void> {
+  try {
+    const p = await make({ width: job.width, height: job.height, data: new Uint8ClampedArray(job.rgba) }, job.jpeg);
+    port.postMessage({ ok: true, ...p });
+  } catch {
+    port.postMessage({ ok: false });
+  }
+}
+
+/** The pictures of a reply, checked (bytes where bytes belong, finite figures), or undefined. */
+export function parsePicturesReply(data: unknown): CheckPictures | undefined {
+  if (!data || typeof data !== 'object') return undefined;
+  const r = data as Record<string, unknown>;
+  const bytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.length > 0;
+  if (r.ok !== true || !bytes(r.image) || !bytes(r.thumb)) return undefined;
+  let ela: CheckPictures['ela'];
+  if (r.ela !== undefined) {
+    const e = r.ela as Record<string, unknown>;
+    const nums = [e?.mean, e?.p99, e?.gain, e?.quality];
+    if (!e || !bytes(e.png) || !nums.every((v) => typeof v === 'number' && Number.isFinite(v))) return undefined;
+    ela = { png: e.png, mean: e.mean as number, p99: e.p99 as number, gain: e.gain as number, quality: e.quality as number };
+  }
+  return { image: r.image, thumb: r.thumb, ela };
+}
+
+/**
+ * Service side: a check's pictures made by the remote worker. Throws when the worker is missing,
+ * silent or fails: the caller then makes them itself.
+ */
+export function remotePictures(opts: { connect(): Promise<PortLike | undefined>; timeoutMs?: number }): (img: RGBAImage, jpeg: boolean) => Promise<CheckPictures> {
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  return async (img, jpeg) => {
+    const target = await opts.connect();
+    if (!target) throw new Error('no pictures worker');
+    const rgba = img.data.slice().buffer; // a copy: if the worker fails, the caller makes them from img
+    const reply = await new Promise<CheckPictures | undefined>((resolve) => {
+      const ch = new MessageChannel();
+      const done = (r: CheckPictures | undefined) => {
+        clearTimeout(timer);
+        ch.port1.close();
+        resolve(r);
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      ch.port1.onmessage = (e: MessageEvent) => done(parsePicturesReply(e.data));
+      ch.port1.onmessageerror = () => done(undefined);
+      const job: PicturesJob = { type: PICTURES_JOB, rgba, width: img.width, height: img.height, jpeg };
+      try {
+        target.postMessage(job, [ch.port2, rgba]);
+      } catch {
+        done(undefined);
+      }
+    });
+    if (!reply) throw new Error('the pictures worker did not answer');
+    return reply;
+  };
 }

@@ -35,7 +35,7 @@ test('offscreen decoder: same size and pixels as createImageBitmap for all 8 EXI
       const doc = (await clients.matchAll({ includeUncontrolled: true, type: 'all' })).find((c) => new URL(c.url).pathname === '/offscreen.html');
       // our own port to the decoder worker, as utils/offscreen.ts gets one
       const link = new MessageChannel();
-      doc.postMessage({ type: 'refundlens-decoder-port' }, [link.port2]);
+      doc.postMessage({ type: 'refundlens-decoder-port', role: 'decode' }, [link.port2]);
       const rows = [];
       for (let o = 1; o <= 8; o++) {
         const bytes = await (await fetch(base + '/o' + o + '.jpg')).arrayBuffer();

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { CheckFailure } from '../../../utils/errors';
-import { answerDecodeJob, DECODE_JOB, DECODER_PORT, parseDecodeJob, parseDecodeReply, parsePortHandover, remoteDecoder } from '../../../utils/image/decode-remote';
+import { answerDecodeJob, answerPicturesJob, DECODE_JOB, DECODER_PORT, parseDecodeJob, parseDecodeReply, parsePicturesJob, parsePicturesReply, parsePortHandover, PICTURES_JOB, remoteDecoder, remotePictures } from '../../../utils/image/decode-remote';
+import { makePictures } from '../../../utils/library/pictures';
+import { decodeInNode, encodeInNode } from '../../../utils/image/decode-node';
 import { jpegScaleEighths } from '../../../utils/image/decode-scaled';
 import type { Decoded, Decoder } from '../../../utils/image/decode';
 
@@ -104,11 +106,14 @@ describe('remote JPEG decoder (offscreen worker protocol)', () => {
     port2.close();
   });
 
-  it('the document takes nothing but a port handover with exactly one port', () => {
+  it('the document takes nothing but a port handover for one of its two workers, with exactly one port', () => {
     const { port1, port2 } = new MessageChannel();
-    expect(parsePortHandover({ type: DECODER_PORT }, [port1])).toBe(port1);
-    expect(parsePortHandover({ type: DECODER_PORT }, [])).toBeUndefined();
-    expect(parsePortHandover({ type: DECODER_PORT }, [port1, port2])).toBeUndefined();
+    expect(parsePortHandover({ type: DECODER_PORT, role: 'decode' }, [port1])).toEqual({ port: port1, role: 'decode' });
+    expect(parsePortHandover({ type: DECODER_PORT, role: 'pictures' }, [port1])?.role).toBe('pictures');
+    expect(parsePortHandover({ type: DECODER_PORT, role: 'other' }, [port1])).toBeUndefined();
+    expect(parsePortHandover({ type: DECODER_PORT }, [port1])).toBeUndefined();
+    expect(parsePortHandover({ type: DECODER_PORT, role: 'decode' }, [])).toBeUndefined();
+    expect(parsePortHandover({ type: DECODER_PORT, role: 'decode' }, [port1, port2])).toBeUndefined();
     expect(parsePortHandover({ type: DECODE_JOB, bytes: new ArrayBuffer(4), maxSide: 64 }, [port1])).toBeUndefined();
     expect(parsePortHandover('refundlens-decoder-port', [port1])).toBeUndefined();
     port1.close();
@@ -127,5 +132,53 @@ describe('remote JPEG decoder (offscreen worker protocol)', () => {
       expect(Math.ceil((Math.max(w, h) * m) / 8)).toBeGreaterThanOrEqual(1024);
       if (m > 1) expect(Math.ceil((Math.max(w, h) * (m - 1)) / 8)).toBeLessThan(1024);
     }
+  });
+});
+
+describe('a check\'s pictures made by the offscreen worker', () => {
+  const img = { width: 64, height: 48, data: new Uint8ClampedArray(64 * 48 * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 37) & 255)) };
+  const worker = (make: Parameters<typeof answerPicturesJob>[2]) => ({
+    postMessage(msg: unknown, transfer: Transferable[] = []) {
+      const got = parsePicturesJob(msg, transfer.filter((t): t is MessagePort => t instanceof MessagePort));
+      if (!got) throw new Error('job refused');
+      void answerPicturesJob(got.job, got.port, make);
+    },
+  });
+
+  it('the same pictures as made here (JPEG copy, thumbnail, ELA map), and the caller keeps its pixels', async () => {
+    const platform = { encode: encodeInNode, decode: decodeInNode };
+    const remote = remotePictures({ connect: async () => worker((i, jpeg) => makePictures(i, jpeg, platform)) });
+    const got = await remote(img, true);
+    const here = await makePictures(img, true, platform);
+    expect(got.image).toEqual(here.image);
+    expect(got.thumb).toEqual(here.thumb);
+    expect(got.ela?.png).toEqual(here.ela?.png);
+    expect(got.ela?.p99).toBe(here.ela?.p99);
+    expect(img.data.length).toBe(64 * 48 * 4); // not detached
+    expect((await remote(img, false)).ela).toBeUndefined();
+  });
+
+  it('a missing, failing or silent worker throws (the service then makes them itself)', async () => {
+    await expect(remotePictures({ connect: async () => undefined })(img, true)).rejects.toThrow();
+    await expect(remotePictures({ connect: async () => worker(async () => { throw new Error('x'); }) })(img, true)).rejects.toThrow();
+    await expect(remotePictures({ connect: async () => ({ postMessage() {} }), timeoutMs: 30 })(img, true)).rejects.toThrow();
+  });
+
+  it('jobs and replies are checked', () => {
+    const { port1, port2 } = new MessageChannel();
+    const job = { type: PICTURES_JOB, rgba: new ArrayBuffer(4 * 3 * 4), width: 4, height: 3, jpeg: true };
+    expect(parsePicturesJob(job, [port1])?.job.width).toBe(4);
+    expect(parsePicturesJob({ ...job, rgba: new ArrayBuffer(10) }, [port1])).toBeUndefined();
+    expect(parsePicturesJob({ ...job, width: 0 }, [port1])).toBeUndefined();
+    expect(parsePicturesJob({ ...job, jpeg: 'yes' }, [port1])).toBeUndefined();
+    expect(parsePicturesJob(job, [])).toBeUndefined();
+    const b = new Uint8Array([1, 2, 3]);
+    expect(parsePicturesReply({ ok: true, image: b, thumb: b })).toEqual({ image: b, thumb: b, ela: undefined });
+    expect(parsePicturesReply({ ok: true, image: b, thumb: new Uint8Array(0) })).toBeUndefined();
+    expect(parsePicturesReply({ ok: true, image: b, thumb: b, ela: { png: b, mean: 1, p99: NaN, gain: 1, quality: 90 } })).toBeUndefined();
+    expect(parsePicturesReply({ ok: true, image: 'x', thumb: b })).toBeUndefined();
+    expect(parsePicturesReply({ ok: false })).toBeUndefined();
+    port1.close();
+    port2.close();
   });
 });
