@@ -311,8 +311,7 @@ export class CheckService {
   private async pictures(result: CheckResult, img: RGBAImage, yieldToChecks?: () => Promise<void> | undefined): Promise<CheckPictures> {
     const jpeg = result.file?.format === 'jpeg';
     if (this.platform.pictures) {
-      // another thread makes them: only its start waits for the checks
-      await yieldToChecks?.();
+      // another thread makes them: no need to wait for the checks (this thread only sends pixels)
       try {
         return await this.platform.pictures(img, jpeg);
       } catch {
