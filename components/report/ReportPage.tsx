@@ -163,6 +163,8 @@ export function ReportPage({ id }: { id: string }) {
         </section>
       )}
 
+      {data.rec.pending && <p className="error" data-refundlens="pictures-lost">{t('rpt_pictures_lost')}</p>}
+
       {(urls.buyer || urls.reference) && (
         <section>
           <h2>{t('rpt_section_photos')}</h2>

@@ -369,3 +369,43 @@ test('backup → wipe → restore gives identical libraries and history', async 
   const again = await checkOne(b, s, '/backup-ticket');
   expect(again.match === 'ceramic-mug-listing.jpg', `restored library matches, got ${again.match}`);
 });
+
+test('report of a check whose pictures never came (worker stopped): says so and still shows the verdict', async (b) => {
+  const report = await b.context.newPage();
+  try {
+    await report.goto(`chrome-extension://${b.extensionId}/report.html?check=00000000-0000-0000-0000-000000000000`);
+    // copy the newest stored check as one recorded two minutes ago whose pictures never arrived
+    const id = await report.evaluate(() => new Promise<string>((res, rej) => {
+      const rq = indexedDB.open('refundlens');
+      rq.onerror = () => rej(rq.error);
+      rq.onsuccess = () => {
+        const db = rq.result;
+        const cur = db.transaction('checks').objectStore('checks').openCursor(null, 'prev');
+        cur.onsuccess = () => {
+          const rec = { ...cur.result!.value };
+          const newId = '11111111-2222-3333-4444-555555555555';
+          const at = new Date(Date.now() - 120_000).toISOString();
+          rec.id = newId;
+          rec.checkedAt = at;
+          rec.result = { ...rec.result, id: newId, checkedAt: at };
+          rec.pending = true;
+          delete rec.image; delete rec.thumb; delete rec.ela;
+          const w = db.transaction('checks', 'readwrite');
+          w.objectStore('checks').put(rec);
+          w.oncomplete = () => { db.close(); res(newId); };
+          w.onerror = () => rej(w.error);
+        };
+      };
+    }));
+    await report.goto(`chrome-extension://${b.extensionId}/report.html?check=${id}`);
+    await report.locator('[data-refundlens="report"]').waitFor();
+    expect(await report.locator('[data-refundlens="pictures-lost"]').isVisible(), 'the lost pictures are named');
+    expect(((await report.locator('[data-refundlens="report"]').getAttribute('data-verdict')) ?? 'missing') !== 'missing', 'the verdict is still shown');
+    await report.evaluate((checkId) => new Promise<void>((res) => {
+      const rq = indexedDB.open('refundlens');
+      rq.onsuccess = () => { const w = rq.result.transaction('checks', 'readwrite'); w.objectStore('checks').delete(checkId); w.oncomplete = () => { rq.result.close(); res(); }; };
+    }), id);
+  } finally {
+    await report.close();
+  }
+});
