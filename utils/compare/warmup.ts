@@ -2,12 +2,13 @@
  * JIT warm-up of the matching code. The service worker starts cold (Chrome stops it after 30 idle
  * seconds) and the first matches of a fresh worker ran 2–4× slower than later ones (measured in
  * Chromium 156: 230–380 ms against 100–130 ms for the same 12 MP photo), the typed-array loops
- * still interpreted. Running the same steps once or twice on a small synthetic picture while the
- * worker is idle gets them compiled before the merchant's first click.
+ * still interpreted. Running the same steps twice on a synthetic picture while the worker is idle
+ * (service.warmUp: a page showing check buttons asks for it) gets them compiled before the
+ * merchant's first click.
  *
  * Pure: a synthetic textured picture, a one-entry index, the real findMatch on a clean copy (global
- * path), a copy with a painted edit and a crop of it (keypoint path, localisation). Nothing is stored; the synthetic reference is
- * dropped from the match cache afterwards.
+ * path), a copy with a painted edit and a crop of it (keypoint path, localisation). Nothing is
+ * stored; the synthetic reference is dropped from the match cache afterwards.
  */
 import { ReferenceIndex } from '../hash/index';
 import { computeFingerprint, cropImage } from '../hash/fingerprint';

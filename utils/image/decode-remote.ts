@@ -1,8 +1,9 @@
 /**
- * Decoding in another context than the caller's: the service worker has no WebCodecs
- * `ImageDecoder`, so it hands JPEGs to a dedicated worker that the offscreen document starts
- * (entrypoints/offscreen). The service worker gives the worker a MessagePort once (through the
- * document: DECODER_PORT) and then posts jobs straight on it; each job carries its own reply port.
+ * Work done for the service worker in another context: it has no WebCodecs `ImageDecoder`, so it
+ * hands JPEGs to a dedicated worker that the offscreen document starts (entrypoints/offscreen); a
+ * second worker makes a check's pictures (bottom of this file). The service worker gives each a
+ * MessagePort once (through the document: DECODER_PORT) and then posts jobs straight on it; each
+ * job carries its own reply port.
  * Bytes and pixels travel as transferred ArrayBuffers (extension messaging would serialise them
  * as JSON). Measured on the 2.3 MB bench photo: a job posted to the document's client took about
  * 70 ms to reach the worker; over the port the round trip, decode included, fell from 175 to 110 ms.
