@@ -1,6 +1,7 @@
 import exifr from 'exifr';
 import { CheckFailure } from '../errors';
 import { fitSize, type Decoder } from './decode';
+import type { RGBAImage } from '../types';
 import { readDimensions } from './sniff';
 import { exceedsPixelLimits } from './acquire';
 
@@ -38,11 +39,7 @@ export const decodeInBrowser: Decoder = async (bytes, format, maxSide) => {
       resizeHeight: fit.height,
       resizeQuality: 'medium',
     });
-    const canvas = new OffscreenCanvas(bmp.width, bmp.height);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    ctx.drawImage(bmp, 0, 0);
-    const data = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
-    return { image: { width: bmp.width, height: bmp.height, data }, width, height };
+    return { image: drawnPixels(bmp, bmp.width, bmp.height), width, height };
   } catch (e) {
     if (e instanceof CheckFailure) throw e;
     throw new CheckFailure('err_decode_failed');
@@ -50,6 +47,15 @@ export const decodeInBrowser: Decoder = async (bytes, format, maxSide) => {
     bmp?.close();
   }
 };
+
+/** RGBA pixels of `source` drawn at width × height on an OffscreenCanvas (resized when needed). */
+export function drawnPixels(source: CanvasImageSource, width: number, height: number): RGBAImage & { data: Uint8ClampedArray } {
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.imageSmoothingQuality = 'medium';
+  ctx.drawImage(source, 0, 0, width, height);
+  return { width, height, data: ctx.getImageData(0, 0, width, height).data };
+}
 
 /** Encode RGBA to PNG/JPEG bytes in the browser (thumbnails, working copies, overlays). */
 export async function encodeInBrowser(
@@ -72,10 +78,7 @@ export async function decodeFullInBrowser(bytes: Uint8Array, format: string): Pr
   const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: MIME[format] ?? 'application/octet-stream' });
   const bmp = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
   try {
-    const canvas = new OffscreenCanvas(bmp.width, bmp.height);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    ctx.drawImage(bmp, 0, 0);
-    return { width: bmp.width, height: bmp.height, data: ctx.getImageData(0, 0, bmp.width, bmp.height).data };
+    return drawnPixels(bmp, bmp.width, bmp.height);
   } finally {
     bmp.close();
   }

@@ -2,6 +2,7 @@ import { CheckFailure } from '../errors';
 import { fitSize, type Decoded, type Decoder } from './decode';
 import { readDimensions } from './sniff';
 import { exceedsPixelLimits } from './acquire';
+import { drawnPixels } from './decode-browser';
 
 /**
  * JPEG straight to analysis size with WebCodecs `ImageDecoder` (a page or a dedicated worker; not
@@ -60,12 +61,7 @@ export async function decodeJpegScaled(bytes: Uint8Array, maxSide: number): Prom
     const width = turned ? coded.height : coded.width;
     const height = turned ? coded.width : coded.height;
     const fit = fitSize(width, height, maxSide);
-    const canvas = new OffscreenCanvas(fit.width, fit.height);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-    ctx.imageSmoothingQuality = 'medium';
-    ctx.drawImage(frame as unknown as CanvasImageSource, 0, 0, fit.width, fit.height);
-    const data = ctx.getImageData(0, 0, fit.width, fit.height).data;
-    return { image: { width: fit.width, height: fit.height, data }, width, height };
+    return { image: drawnPixels(frame as unknown as CanvasImageSource, fit.width, fit.height), width, height };
   } catch (e) {
     if (e instanceof CheckFailure) throw e;
     throw new CheckFailure('err_decode_failed');
