@@ -48,13 +48,27 @@ export const decodeInBrowser: Decoder = async (bytes, format, maxSide) => {
   }
 };
 
+/**
+ * A canvas's pixel store lives outside the JavaScript heap and is freed when the canvas is
+ * collected, which a worker that allocates little else does late. Shrinking it after use frees
+ * the store at once.
+ */
+function release(canvas: OffscreenCanvas): void {
+  canvas.width = 0;
+  canvas.height = 0;
+}
+
 /** RGBA pixels of `source` drawn at width × height on an OffscreenCanvas (resized when needed). */
 export function drawnPixels(source: CanvasImageSource, width: number, height: number): RGBAImage & { data: Uint8ClampedArray } {
   const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.imageSmoothingQuality = 'medium';
-  ctx.drawImage(source, 0, 0, width, height);
-  return { width, height, data: ctx.getImageData(0, 0, width, height).data };
+  try {
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    ctx.imageSmoothingQuality = 'medium';
+    ctx.drawImage(source, 0, 0, width, height);
+    return { width, height, data: ctx.getImageData(0, 0, width, height).data };
+  } finally {
+    release(canvas);
+  }
 }
 
 /** Encode RGBA to PNG/JPEG bytes in the browser (thumbnails, working copies, overlays). */
@@ -64,10 +78,14 @@ export async function encodeInBrowser(
   quality = 0.9,
 ): Promise<Uint8Array> {
   const canvas = new OffscreenCanvas(img.width, img.height);
-  const ctx = canvas.getContext('2d')!;
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
-  const blob = await canvas.convertToBlob({ type, quality });
-  return new Uint8Array(await blob.arrayBuffer());
+  try {
+    const ctx = canvas.getContext('2d')!;
+    ctx.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
+    const blob = await canvas.convertToBlob({ type, quality });
+    return new Uint8Array(await blob.arrayBuffer());
+  } finally {
+    release(canvas);
+  }
 }
 
 /**
