@@ -4,11 +4,14 @@
  * service worker handed over (utils/image/decode-remote.ts).
  */
 import { answerDecodeJob, answerPicturesJob, parseDecodeJob, parsePicturesJob, parsePortHandover } from '@/utils/image/decode-remote';
-import { decodeJpegScaled, scaledJpegFirst } from '@/utils/image/decode-scaled';
+import { decodeJpegScaled } from '@/utils/image/decode-scaled';
 import { decodeInBrowser, encodeInBrowser } from '@/utils/image/decode-browser';
 import { makePictures } from '@/utils/library/pictures';
 
-const decode = scaledJpegFirst(decodeInBrowser);
+// The error level analysis decodes its own re-saved copy at full size, where ImageDecoder gains
+// nothing; createImageBitmap also gives its memory back sooner in a worker (a throwaway loop of
+// 30 encode + decode rounds in a worker: ImageDecoder kept growing, createImageBitmap levelled).
+const decode = decodeInBrowser;
 
 function serve(port: MessagePort): void {
   port.onmessage = (e: MessageEvent) => {
