@@ -28,7 +28,7 @@ export interface ServicePlatform {
   decode: Decoder;
   encode: Encoder;
   decodeFull?: CheckDeps['decodeFull'];
-  /** Makes a check's pictures on another thread (the pixels are handed over); else made here. */
+  /** Makes a check's pictures on another thread (from a copy of the pixels); else made here. */
   pictures?: (img: RGBAImage, jpeg: boolean) => Promise<CheckPictures>;
 }
 
@@ -83,9 +83,9 @@ export class CheckService {
   async warmUp(): Promise<void> {
     try {
       await this.ensureIndex();
-      // once per worker: the JIT stays warm for its life
-      // Only while idle: a check meanwhile ends it (real work warms the same code), so back-to-back
-      // checks never share the CPU with it.
+      // Once per worker (the JIT stays warm for its life), only while idle: a check started
+      // meanwhile ends it, as real work warms the same code, so back-to-back checks never share the
+      // CPU with it.
       const seen = this.checksStarted;
       this.warmed ??= warmUpMatching(2, async () => {
         await this.noCheckRunning(performance.now() + 60_000);

@@ -24,12 +24,18 @@ export const DECODER_KEEP = 'refundlens-decoder-keep';
 export const WORKER_ROLES = ['decode', 'pictures'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 
+/** The single port a message must carry (a handover's job port, a job's reply port). */
+function onlyPort(ports: readonly MessagePort[] | undefined): MessagePort | undefined {
+  return ports?.length === 1 ? ports[0] : undefined;
+}
+
 /** The job port of a DECODER_PORT message and the worker it is for, or undefined for anything else. */
 export function parsePortHandover(data: unknown, ports: readonly MessagePort[] | undefined): { port: MessagePort; role: WorkerRole } | undefined {
   if (!data || typeof data !== 'object') return undefined;
   const d = data as Record<string, unknown>;
   if (d.type !== DECODER_PORT || !WORKER_ROLES.includes(d.role as WorkerRole)) return undefined;
-  return ports?.length === 1 ? { port: ports[0], role: d.role as WorkerRole } : undefined;
+  const port = onlyPort(ports);
+  return port ? { port, role: d.role as WorkerRole } : undefined;
 }
 
 export interface DecodeJob {
@@ -52,8 +58,8 @@ export function parseDecodeJob(data: unknown, ports: readonly MessagePort[] | un
   const d = data as Record<string, unknown>;
   if (d.type !== DECODE_JOB || !(d.bytes instanceof ArrayBuffer)) return undefined;
   if (typeof d.maxSide !== 'number' || !Number.isInteger(d.maxSide) || d.maxSide < 16 || d.maxSide > 8192) return undefined;
-  const port = ports?.[0];
-  if (!port || ports.length !== 1) return undefined;
+  const port = onlyPort(ports);
+  if (!port) return undefined;
   return { job: { type: DECODE_JOB, bytes: d.bytes, maxSide: d.maxSide }, port };
 }
 
@@ -143,25 +149,33 @@ export function remoteDecoder(opts: RemoteDecoderOptions): Decoder {
   };
 }
 
-function ask(target: PortLike, bytes: Uint8Array, maxSide: number, timeoutMs: number): Promise<DecodeReply | undefined | 'timeout'> {
+/**
+ * Post `msg` with a fresh reply port (plus `transfer`) and resolve with the parsed reply, undefined
+ * for a reply that fails `parse` or a post that throws, or 'timeout'.
+ */
+function request<R>(target: PortLike, msg: unknown, transfer: Transferable[], timeoutMs: number, parse: (data: unknown) => R | undefined): Promise<R | undefined | 'timeout'> {
   return new Promise((resolve) => {
     const ch = new MessageChannel();
-    const done = (r: DecodeReply | undefined | 'timeout') => {
+    const done = (r: R | undefined | 'timeout') => {
       clearTimeout(timer);
       ch.port1.close();
       resolve(r);
     };
     const timer = setTimeout(() => done('timeout'), timeoutMs);
-    ch.port1.onmessage = (e: MessageEvent) => done(parseDecodeReply(e.data, maxSide));
+    ch.port1.onmessage = (e: MessageEvent) => done(parse(e.data));
     ch.port1.onmessageerror = () => done(undefined);
-    const copy = bytes.slice().buffer; // the caller keeps its bytes (hash, metadata, fallback)
-    const job: DecodeJob = { type: DECODE_JOB, bytes: copy, maxSide };
     try {
-      target.postMessage(job, [ch.port2, copy]);
+      target.postMessage(msg, [ch.port2, ...transfer]);
     } catch {
       done(undefined);
     }
   });
+}
+
+function ask(target: PortLike, bytes: Uint8Array, maxSide: number, timeoutMs: number): Promise<DecodeReply | undefined | 'timeout'> {
+  const copy = bytes.slice().buffer; // the caller keeps its bytes (hash, metadata, fallback)
+  const job: DecodeJob = { type: DECODE_JOB, bytes: copy, maxSide };
+  return request(target, job, [copy], timeoutMs, (data) => parseDecodeReply(data, maxSide));
 }
 
 // ---- a check's pictures (utils/library/pictures.ts) made in the worker ------------------------
@@ -182,8 +196,8 @@ export function parsePicturesJob(data: unknown, ports: readonly MessagePort[] | 
   if (d.type !== PICTURES_JOB || !(d.rgba instanceof ArrayBuffer) || typeof d.jpeg !== 'boolean') return undefined;
   const ok = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 8192;
   if (!ok(d.width) || !ok(d.height) || d.rgba.byteLength !== d.width * d.height * 4) return undefined;
-  const port = ports?.[0];
-  if (!port || ports.length !== 1) return undefined;
+  const port = onlyPort(ports);
+  if (!port) return undefined;
   return { job: { type: PICTURES_JOB, rgba: d.rgba, width: d.width, height: d.height, jpeg: d.jpeg }, port };
 }
 
@@ -227,24 +241,9 @@ export function remotePictures(opts: { connect(): Promise<PortLike | undefined>;
     const target = await opts.connect();
     if (!target) throw new Error('no pictures worker');
     const rgba = img.data.slice().buffer; // a copy: if the worker fails, the caller makes them from img
-    const reply = await new Promise<CheckPictures | undefined>((resolve) => {
-      const ch = new MessageChannel();
-      const done = (r: CheckPictures | undefined) => {
-        clearTimeout(timer);
-        ch.port1.close();
-        resolve(r);
-      };
-      const timer = setTimeout(() => done(undefined), timeoutMs);
-      ch.port1.onmessage = (e: MessageEvent) => done(parsePicturesReply(e.data));
-      ch.port1.onmessageerror = () => done(undefined);
-      const job: PicturesJob = { type: PICTURES_JOB, rgba, width: img.width, height: img.height, jpeg };
-      try {
-        target.postMessage(job, [ch.port2, rgba]);
-      } catch {
-        done(undefined);
-      }
-    });
-    if (!reply) throw new Error('the pictures worker did not answer');
+    const job: PicturesJob = { type: PICTURES_JOB, rgba, width: img.width, height: img.height, jpeg };
+    const reply = await request(target, job, [rgba], timeoutMs, parsePicturesReply);
+    if (!reply || reply === 'timeout') throw new Error('the pictures worker did not answer');
     return reply;
   };
 }
