@@ -17,16 +17,44 @@
  * look-alike backdrops (transitions and glow moved, other light) as hard negatives.
  * `--dark N` adds N very dark, low-contrast references (under-exposed scenes, grey 0..~16), with
  * dark re-shoots of the same products as hard negatives.
+ * `--hard` uses the hard mix instead (HARD_TRANSFORMS / HARD_EDITS of tests/fixtures/dataset.ts):
+ * perspective (a listing photographed on a screen at an angle, a tilted re-shoot), two-step chains
+ * (perspective+rotate, perspective+screenshot, screenshot+perspective, crop+rotate, …), crops down
+ * to 55 % of the area, colour shifts; thin branching cracks (2–8 px in query pixels, dark or light,
+ * mostly on textured areas; `edit.width`), stains of varied strength, blurred and darkened patches,
+ * tears; JPEG quality 35–95. Per transform, every third copy is clean (no edit), from a random start.
+ * `--edits2 P`: P % of the edited queries carry two separate edits (`edits: [{kind, box}, …]`,
+ * `edit` = the first, the mask = their union); default 25 with `--hard`, else 0.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, extname, basename } from 'node:path';
 import sharp from 'sharp';
 import { rng } from '../../tests/fixtures/images';
-import { BASE_CAMERA, EDITS, TRANSFORMS, darkSceneJpeg, gradientJpeg, gradientLook, makeQuery, sceneJpeg, type Camera, type QuerySpec } from '../../tests/fixtures/dataset';
+import {
+  BASE_CAMERA, EDITS, HARD_EDITS, HARD_TRANSFORMS, TRANSFORMS, darkSceneJpeg, gradientJpeg, gradientLook, makeQuery, sceneJpeg,
+  type Camera, type EditKind, type MadeQuery, type QuerySpec, type TransformName,
+} from '../../tests/fixtures/dataset';
 
 const QUALITIES = [30, 35, 50, 70, 85, 95];
+const HARD_QUALITIES = [35, 45, 55, 65, 75, 85, 95];
 
-interface Opts { perRef: number; seed: number; synthetic: number; flat?: number; dark?: number }
+interface Opts { perRef: number; seed: number; synthetic: number; flat?: number; dark?: number; hard?: boolean; edits2?: number }
+
+/** The truth entry's edit fields of a made query (`edit`, `edits` when more than one, `mask`). */
+function editFields(made: MadeQuery, fallbackKind: EditKind): Record<string, unknown> | null {
+  if (!made.maskPng || !made.box) return null;
+  const list = made.edits ?? [{ kind: fallbackKind, box: made.box }];
+  const clean = list.map((e) => ({ kind: e.kind, box: e.box, ...(e.width !== undefined ? { width: e.width } : {}), ...(e.strength !== undefined ? { strength: e.strength } : {}), ...(e.tone ? { tone: e.tone } : {}) }));
+  return { edit: clean[0], ...(clean.length > 1 ? { edits: clean } : {}) };
+}
+
+/** Weighted draw. */
+function pick<T>(items: [T, number][], r: () => number): T {
+  const total = items.reduce((a, [, w]) => a + w, 0);
+  let x = r() * total;
+  for (const [v, w] of items) { x -= w; if (x < 0) return v; }
+  return items[items.length - 1][0];
+}
 
 export async function makeDataset(photosDir: string | null, outDir: string, opts: Opts, log = console.log): Promise<void> {
   for (const d of ['references', 'queries', 'masks']) mkdirSync(join(outDir, d), { recursive: true });
@@ -92,6 +120,13 @@ export async function makeDataset(photosDir: string | null, outDir: string, opts
   }
   let q = 0;
   const qname = () => `q${String(++q).padStart(4, '0')}.jpg`;
+  if (opts.hard) {
+    await hardQueries(refs, others, hardNeg, outDir, opts, r, qname, truth);
+    writeFileSync(join(outDir, 'truth.json'), JSON.stringify(truth, null, 1));
+    log(`eval:make: ${truth.references.length} references, ${q} queries → ${outDir}`);
+    return;
+  }
+  const edits2 = opts.edits2 ?? 0;
   let t = Math.floor(r() * TRANSFORMS.length);
   for (const ref of refs) {
     for (let k = 0; k < opts.perRef; k++) {
@@ -101,14 +136,17 @@ export async function makeDataset(photosDir: string | null, outDir: string, opts
         jpegQuality: QUALITIES[Math.floor(r() * QUALITIES.length)],
         seed: opts.seed * 100000 + q,
       };
+      // (no draw at all without --edits2, so existing seeds give the same set)
+      if (spec.edit && edits2 > 0 && r() * 100 < edits2) { spec.style = 'hard'; spec.moreEdits = [EDITS[Math.floor(r() * EDITS.length)]]; }
       const made = await makeQuery(ref.bytes, spec);
       const name = qname();
       writeFileSync(join(outDir, 'queries', name), made.bytes);
       const entry: Record<string, unknown> = { derivedFrom: ref.name, edit: null, transform: spec.transform, jpegQuality: spec.jpegQuality };
-      if (spec.edit && made.maskPng && made.box) {
+      const ef = spec.edit ? editFields(made, spec.edit) : null;
+      if (ef) {
         const m = `masks/${name.replace('.jpg', '.png')}`;
-        writeFileSync(join(outDir, m), made.maskPng);
-        entry.edit = { kind: spec.edit, box: made.box };
+        writeFileSync(join(outDir, m), made.maskPng!);
+        Object.assign(entry, ef);
         entry.mask = m;
       }
       truth.queries[name] = entry;
@@ -134,15 +172,69 @@ export async function makeDataset(photosDir: string | null, outDir: string, opts
   log(`eval:make: ${truth.references.length} references, ${q} queries → ${outDir}`);
 }
 
+type Named = { name: string; bytes: Uint8Array };
+
+/** The `--hard` queries: weighted transform deck, every third copy per transform clean. */
+async function hardQueries(refs: Named[], others: Named[], hardNeg: { ref: string; bytes: Uint8Array }[], outDir: string, opts: Opts,
+  r: () => number, qname: () => string, truth: { queries: Record<string, unknown> }): Promise<void> {
+  const edits2 = opts.edits2 ?? 25;
+  // a shuffled deck of the weighted transforms, dealt in turn (every kind appears, in its share)
+  const deck: TransformName[] = [];
+  for (const [k, wgt] of HARD_TRANSFORMS) for (let i = 0; i < wgt; i++) deck.push(k);
+  for (let i = deck.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [deck[i], deck[j]] = [deck[j], deck[i]]; }
+  let t = 0;
+  const uses = new Map<string, number>();
+  const quality = () => HARD_QUALITIES[Math.floor(r() * HARD_QUALITIES.length)];
+  const seedOf = () => opts.seed * 100000 + Number(Object.keys(truth.queries).length + 1);
+  for (const ref of refs) {
+    for (let k = 0; k < opts.perRef; k++) {
+      const transform = deck[t++ % deck.length];
+      // every third use of a transform is clean, from a random start (not all first uses)
+      const n = uses.get(transform) ?? Math.floor(r() * 3);
+      uses.set(transform, n + 1);
+      const edit = n % 3 === 0 ? null : pick(HARD_EDITS, r);
+      const spec: QuerySpec = { transform, edit, jpegQuality: quality(), seed: seedOf(), style: 'hard' };
+      if (edit && r() * 100 < edits2) spec.moreEdits = [pick(HARD_EDITS, r)];
+      const made = await makeQuery(ref.bytes, spec);
+      const name = qname();
+      writeFileSync(join(outDir, 'queries', name), made.bytes);
+      const entry: Record<string, unknown> = { derivedFrom: ref.name, edit: null, transform, jpegQuality: spec.jpegQuality };
+      const ef = edit ? editFields(made, edit) : null;
+      if (ef) {
+        const m = `masks/${name.replace('.jpg', '.png')}`;
+        writeFileSync(join(outDir, m), made.maskPng!);
+        Object.assign(entry, ef);
+        entry.mask = m;
+      }
+      truth.queries[name] = entry;
+    }
+  }
+  const clean = async (bytes: Uint8Array, extra: Record<string, unknown>) => {
+    const transform = deck[t++ % deck.length];
+    const spec: QuerySpec = { transform, edit: null, jpegQuality: quality(), seed: seedOf(), style: 'hard' };
+    const made = await makeQuery(bytes, spec);
+    const name = qname();
+    writeFileSync(join(outDir, 'queries', name), made.bytes);
+    truth.queries[name] = { derivedFrom: null, edit: null, transform, jpegQuality: spec.jpegQuality, ...extra };
+  };
+  for (const o of others) for (let k = 0; k < 2; k++) await clean(o.bytes, { hardNegative: null });
+  for (const h of hardNeg) await clean(h.bytes, { hardNegative: h.ref });
+}
+
 const isMain = process.argv[1] && /make\.ts$/.test(process.argv[1]);
 if (isMain) {
   const args = process.argv.slice(2);
   const flag = (n: string, d: number) => { const i = args.indexOf(n); return i >= 0 ? Number(args[i + 1]) : d; };
-  const pos = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
+  const bools = ['--hard'];
+  const pos = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--') && !bools.includes(args[i - 1])));
   if (pos.length < 2) {
-    console.error('usage: npm run eval:make -- <photos-dir|-> <out-dir> [--per-ref 6] [--seed 1] [--synthetic N] [--flat N] [--dark N]');
+    console.error('usage: npm run eval:make -- <photos-dir|-> <out-dir> [--per-ref 6] [--seed 1] [--synthetic N] [--flat N] [--dark N] [--hard] [--edits2 P]');
     process.exit(2);
   }
-  await makeDataset(pos[0], pos[1], { perRef: flag('--per-ref', 6), seed: flag('--seed', 1), synthetic: flag('--synthetic', 0), flat: flag('--flat', 0), dark: flag('--dark', 0) });
+  const hard = args.includes('--hard');
+  await makeDataset(pos[0], pos[1], {
+    perRef: flag('--per-ref', 6), seed: flag('--seed', 1), synthetic: flag('--synthetic', 0), flat: flag('--flat', 0), dark: flag('--dark', 0),
+    hard, edits2: flag('--edits2', hard ? 25 : 0),
+  });
   console.log(JSON.stringify({ out: pos[1] }));
 }
