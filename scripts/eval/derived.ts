@@ -21,6 +21,8 @@ import type { Box, RGBAImage } from '../../utils/types';
 interface TruthQuery {
   derivedFrom: string | null;
   edit?: { kind: string; box: Box } | null;
+  /** All edits when a query has several (`edit` is then the first). */
+  edits?: { kind: string; box: Box }[];
   mask?: string;
   transform?: string;
   jpegQuality?: number;
@@ -34,7 +36,13 @@ export interface QueryOutcome {
   derivedFrom: string | null;
   edited: boolean;
   regions: Box[];
+  /** IoU of the union of the region boxes with the mask's changed pixels. */
   iou?: number;
+  /** IoU of the union of the region boxes with the union of the true edit boxes (the issue's box IoU). */
+  boxIou?: number;
+  /** True edits (boxes) that no reported region touches. */
+  editsMissed?: number;
+  editsTotal?: number;
   baselineRef: string | null;
   baselineDistance: number;
   ms: number;
@@ -45,7 +53,18 @@ export interface QueryOutcome {
 
 export interface DerivedSummary {
   derived: { recall: number; falseMatchRate: number; correctReference: number };
-  localization: { medianIoU: number };
+  localization: {
+    /** Median box IoU over the edited derived queries (0 for a query without any region). */
+    medianIoU: number;
+    /** Median IoU of the region boxes with the mask's pixels (the figure before stop 11). */
+    medianMaskIoU: number;
+    /** Median box IoU per edit kind. */
+    byKind: Record<string, number>;
+    /** Share of the true edits that no reported region touches. */
+    editsWithoutRegion: number;
+    /** Share of clean derived copies (no edit, no sticker) that were flagged as edited. */
+    cleanFlagged: number;
+  };
   baseline: { derived: { recall: number; falseMatchRate: number }; threshold: number };
 }
 
@@ -70,6 +89,40 @@ export function iouBoxesMask(boxes: Box[], mask: Uint8Array, w: number, h: numbe
   }
   return uni ? inter / uni : 0;
 }
+
+/** IoU of two unions of boxes as pixel sets (the true edit boxes vs the reported regions). */
+export function iouBoxes(pred: Box[], truth: Box[]): number {
+  const all = [...pred, ...truth];
+  if (!truth.length) return 0;
+  const xs = [...new Set(all.flatMap((b) => [b[0], b[2]]))].sort((a, b) => a - b);
+  let inter = 0, uni = 0;
+  const cover = (bs: Box[], x: number, y0: number, y1: number) => bs.filter((b) => b[0] <= x && b[2] > x).map((b) => [Math.max(y0, b[1]), Math.min(y1, b[3])] as [number, number]);
+  const len = (iv: [number, number][]) => {
+    const s = iv.filter((v) => v[1] > v[0]).sort((a, b) => a[0] - b[0]);
+    let t = 0, end = -Infinity;
+    for (const [a, b] of s) { if (b <= end) continue; t += b - Math.max(a, end); end = b; }
+    return t;
+  };
+  for (let i = 0; i + 1 < xs.length; i++) {
+    const x = xs[i], wdt = xs[i + 1] - xs[i];
+    if (wdt <= 0) continue;
+    const P = cover(pred, x, -Infinity, Infinity), T = cover(truth, x, -Infinity, Infinity);
+    uni += wdt * len([...P, ...T]);
+    // intersection of the two unions: pairwise overlaps, merged
+    const I: [number, number][] = [];
+    for (const p of P) for (const t of T) I.push([Math.max(p[0], t[0]), Math.min(p[1], t[1])]);
+    inter += wdt * len(I);
+  }
+  return uni ? inter / uni : 0;
+}
+
+/** Boxes of the true edits of a query (truth `edits` when several, else `edit`). */
+function truthBoxes(q: TruthQuery): Box[] {
+  if (q.edits?.length) return q.edits.map((e) => e.box);
+  return q.edit?.box ? [q.edit.box] : [];
+}
+
+const touches = (a: Box, b: Box) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
 
 async function loadMask(root: string, q: TruthQuery, w: number, h: number): Promise<Uint8Array | undefined> {
   if (q.mask && existsSync(join(root, q.mask))) {
@@ -149,6 +202,12 @@ export async function runDerivedEval(root: string, log: (s: string) => void = co
         if (mask) o.iou = iouBoxesMask(o.regions, mask, d.width, d.height);
       }
     } catch { /* undecodable: counted as a miss by the pipeline result */ }
+    if (tq.derivedFrom && tq.edit) {
+      const tb = truthBoxes(tq);
+      o.boxIou = iouBoxes(o.regions, tb);
+      o.editsTotal = tb.length;
+      o.editsMissed = tb.filter((t) => !o.regions.some((r) => touches(r, t))).length;
+    }
     outcomes.push(o);
   }
 
@@ -160,7 +219,15 @@ export async function runDerivedEval(root: string, log: (s: string) => void = co
   const fmr = neg.length ? neg.filter(hit).length / neg.length : 0;
   const matched = pos.filter(hit);
   const correct = matched.length ? matched.filter((o) => o.derivedFrom === o.truth.derivedFrom).length / matched.length : 0;
-  const ious = pos.filter((o) => o.truth.edit).map((o) => o.iou ?? 0);
+  const edited = pos.filter((o) => o.truth.edit);
+  const ious = edited.map((o) => o.boxIou ?? 0);
+  const maskIous = edited.map((o) => o.iou ?? 0);
+  const editsTotal = edited.reduce((s, o) => s + (o.editsTotal ?? 1), 0);
+  const editsMissed = edited.reduce((s, o) => s + (o.editsMissed ?? 1), 0);
+  // clean copies: no edit, and no sticker (a sticker is a local alteration the buyer added, and marked as one)
+  const clean = pos.filter((o) => !o.truth.edit && !(o.truth.transform ?? '').includes('sticker'));
+  const iouByKind: Record<string, number> = {};
+  for (const k of [...new Set(edited.map((o) => o.truth.edit!.kind))].sort()) iouByKind[k] = r4(median(edited.filter((o) => o.truth.edit!.kind === k).map((o) => o.boxIou ?? 0)));
   // baseline threshold: the largest whose false-match rate is ≤ ours
   let bestT = -1;
   for (let t = 0; t <= 256; t++) {
@@ -180,20 +247,25 @@ export async function runDerivedEval(root: string, log: (s: string) => void = co
     const m = l.filter(hit);
     log(`  ${k.padEnd(34)} ${pct(m.length / l.length).padStart(7)}  ${pct(l.filter(bHit).length / l.length).padStart(8)}   ${pct(m.length ? m.filter((o) => o.derivedFrom === o.truth.derivedFrom).length / m.length : 1).padStart(8)}   (n=${l.length})`);
   }
-  log('\nedit vs not (derived queries)        recall   flagged-edited  median IoU');
+  log('\nedit vs not (derived queries)        recall   flagged-edited  box IoU (mask IoU)  no region');
   for (const [label, l] of [['with local edit', pos.filter((o) => o.truth.edit)], ['no local edit', pos.filter((o) => !o.truth.edit)]] as const) {
     if (!l.length) continue;
-    log(`  ${label.padEnd(34)} ${pct(l.filter(hit).length / l.length).padStart(7)}  ${pct(l.filter((o) => o.edited).length / l.length).padStart(10)}   ${l[0].truth.edit ? median(l.map((o) => o.iou ?? 0)).toFixed(3) : '-'}   (n=${l.length})`);
+    log(`  ${label.padEnd(34)} ${pct(l.filter(hit).length / l.length).padStart(7)}  ${pct(l.filter((o) => o.edited).length / l.length).padStart(10)}   ${l[0].truth.edit ? `${median(l.map((o) => o.boxIou ?? 0)).toFixed(3)} (${median(l.map((o) => o.iou ?? 0)).toFixed(3)})` : '-'}   ${l[0].truth.edit ? pct(l.filter((o) => !o.regions.length).length / l.length) : ''}   (n=${l.length})`);
   }
   const byKind = new Map<string, QueryOutcome[]>();
   for (const o of pos) if (o.truth.edit) byKind.set(o.truth.edit.kind, [...(byKind.get(o.truth.edit.kind) ?? []), o]);
-  for (const [k, l] of byKind) log(`    ${k.padEnd(32)} ${pct(l.filter(hit).length / l.length).padStart(7)}  ${pct(l.filter((o) => o.edited).length / l.length).padStart(10)}   ${median(l.map((o) => o.iou ?? 0)).toFixed(3)}   (n=${l.length})`);
+  for (const [k, l] of [...byKind].sort()) log(`    ${k.padEnd(32)} ${pct(l.filter(hit).length / l.length).padStart(7)}  ${pct(l.filter((o) => o.edited).length / l.length).padStart(10)}   ${median(l.map((o) => o.boxIou ?? 0)).toFixed(3)} (${median(l.map((o) => o.iou ?? 0)).toFixed(3)})   ${pct(l.filter((o) => !o.regions.length).length / l.length)}   (n=${l.length})`);
   log('\nnot-derived queries                   false-match   baseline');
   const hard = neg.filter((o) => o.truth.hardNegative);
   const unrelated = neg.filter((o) => !o.truth.hardNegative);
   for (const [label, l] of [['hard negatives (same scene/product)', hard], ['unrelated photos', unrelated]] as const) {
     if (!l.length) continue;
     log(`  ${label.padEnd(36)} ${pct(l.filter(hit).length / l.length).padStart(8)}   ${pct(l.filter(bHit).length / l.length).padStart(8)}   (n=${l.length})`);
+  }
+  const poor = edited.filter((o) => (o.boxIou ?? 0) < 0.3);
+  if (poor.length) {
+    log('\nedits poorly located (box IoU < 0.3):');
+    for (const o of poor) log(`  ${o.name} ${o.truth.edit!.kind} (${o.truth.transform}, q${o.truth.jpegQuality ?? '?'}) IoU ${(o.boxIou ?? 0).toFixed(2)}, ${o.regions.length} region(s)${o.edited ? '' : ', not flagged'}`);
   }
   const wrong = outcomes.filter((o) => (o.derivedFrom ?? null) !== (o.truth.derivedFrom ?? null));
   if (wrong.length) {
@@ -203,7 +275,11 @@ export async function runDerivedEval(root: string, log: (s: string) => void = co
   log(`\nbaseline: plain blockhash-core, threshold ${bestT}/256 (largest with false-match rate ≤ ours)`);
   const summary: DerivedSummary = {
     derived: { recall: r4(recall), falseMatchRate: r4(fmr), correctReference: r4(correct) },
-    localization: { medianIoU: r4(median(ious)) },
+    localization: {
+      medianIoU: r4(median(ious)), medianMaskIoU: r4(median(maskIous)), byKind: iouByKind,
+      editsWithoutRegion: r4(editsTotal ? editsMissed / editsTotal : 0),
+      cleanFlagged: r4(clean.length ? clean.filter((o) => o.edited).length / clean.length : 0),
+    },
     baseline: { derived: { recall: r4(bRecall), falseMatchRate: r4(bFmr) }, threshold: bestT },
   };
   return { summary, outcomes };

@@ -23,8 +23,8 @@
  *   step 5  REGIONS   residual > DIFF_CHANGED, opened, connected components with area
  *                     ≥ DIFF_MIN_REGION of the compared area become the changed regions.
  */
-import { blurGray, resizeGray, sampleBilinear, type Gray } from '../hash/gray';
-import type { Affine } from './geometry';
+import { blurGray, resizeGrayShared, sampleBilinear, type Gray } from '../hash/gray';
+import { transformScale, type Transform } from './geometry';
 
 export const DIFF_GRID_SIDE = 384;
 /** Residual (grey levels) under which a textured pixel agrees with the reference. */
@@ -93,26 +93,28 @@ export interface DenseResult {
   regions: [number, number, number, number][];
 }
 
-export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
+export function compareDense(query: Gray, ref: Gray, T: Transform): DenseResult {
   const s = Math.min(1, DIFF_GRID_SIDE / Math.max(query.width, query.height));
   const gw = Math.max(8, Math.round(query.width * s)), gh = Math.max(8, Math.round(query.height * s));
   const kx = query.width / gw, ky = query.height / gh;
-  const Qraw = resizeGray(query, gw, gh);
+  const Qraw = resizeGrayShared(query, gw, gh);
   // reference pixels per grid pixel
-  const scale = Math.sqrt(Math.abs(T[0] * T[4] - T[1] * T[3])) * Math.sqrt(kx * ky);
+  const scale = transformScale(T, query.width / 2, query.height / 2) * Math.sqrt(kx * ky);
   const f = Math.max(1, scale);
-  const Rs = f > 1.05 ? resizeGray(ref, ref.width / f, ref.height / f) : ref;
+  const Rs = f > 1.05 ? resizeGrayShared(ref, ref.width / f, ref.height / f) : ref;
   const fx = ref.width / Rs.width, fy = ref.height / Rs.height;
   const n = gw * gh;
   const valid = new Uint8Array(n);
   const B = new Float32Array(n);
   let nValid = 0;
   const [t0, t1, t2, t3, t4, t5] = T;
+  const t6 = T.length === 9 ? T[6] : 0, t7 = T.length === 9 ? T[7] : 0, t8 = T.length === 9 ? T[8] : 1;
   for (let y = 0; y < gh; y++) {
     const qy = (y + 0.5) * ky - 0.5;
     for (let x = 0; x < gw; x++) {
       const qx = (x + 0.5) * kx - 0.5;
-      const rx = t0 * qx + t1 * qy + t2, ry = t3 * qx + t4 * qy + t5; // applyAffine, inlined
+      const iw = 1 / (t6 * qx + t7 * qy + t8); // applyTransform, inlined
+      const rx = (t0 * qx + t1 * qy + t2) * iw, ry = (t3 * qx + t4 * qy + t5) * iw;
       const sx = (rx + 0.5) / fx - 0.5, sy = (ry + 0.5) / fy - 0.5;
       if (sx < 0.5 || sy < 0.5 || sx > Rs.width - 1.5 || sy > Rs.height - 1.5) continue;
       const i = y * gw + x;
@@ -276,7 +278,7 @@ export function compareDense(query: Gray, ref: Gray, T: Affine): DenseResult {
   for (let i = 0; i < n; i++) { if (outside[i]) { outT++; if (outside[i] === 2) outA++; } }
 
   // overlap of the reference: map the reference corners back is costly; estimate by area ratio
-  const det = Math.abs(T[0] * T[4] - T[1] * T[3]);
+  const det = transformScale(T, query.width / 2, query.height / 2) ** 2;
   const overlapRef = Math.min(1, (nValid * kx * ky * det) / (ref.width * ref.height));
   return {
     gw, gh, kx, ky, valid, residual: rs, changed: keep,

@@ -38,6 +38,30 @@ export interface SimilarityFit {
   rotation: number;
 }
 
+/**
+ * A query → reference map: an affine (6 numbers) or a homography (9 numbers, row-major 3×3, for
+ * perspective: a photo of the listing on a screen taken at an angle, a tilted re-shoot).
+ */
+export type Transform = Affine | Homography;
+export type Homography = [number, number, number, number, number, number, number, number, number];
+
+/** Map (x, y) through T into `out` (no allocation in loops). */
+export function applyTransform(T: Transform, x: number, y: number, out: [number, number]): [number, number] {
+  if (T.length === 6) { out[0] = T[0] * x + T[1] * y + T[2]; out[1] = T[3] * x + T[4] * y + T[5]; return out; }
+  const w = T[6] * x + T[7] * y + T[8];
+  out[0] = (T[0] * x + T[1] * y + T[2]) / w; out[1] = (T[3] * x + T[4] * y + T[5]) / w;
+  return out;
+}
+
+/** Linear scale of T at (x, y): square root of the Jacobian's determinant. */
+export function transformScale(T: Transform, x: number, y: number): number {
+  if (T.length === 6) return Math.sqrt(Math.abs(T[0] * T[4] - T[1] * T[3]));
+  const w = T[6] * x + T[7] * y + T[8];
+  const u = (T[0] * x + T[1] * y + T[2]) / w, v = (T[3] * x + T[4] * y + T[5]) / w;
+  const a = (T[0] - u * T[6]) / w, b = (T[1] - u * T[7]) / w, c = (T[3] - v * T[6]) / w, d = (T[4] - v * T[7]) / w;
+  return Math.sqrt(Math.abs(a * d - b * c));
+}
+
 export function applyAffine(T: Affine, x: number, y: number): [number, number] {
   return [T[0] * x + T[1] * y + T[2], T[3] * x + T[4] * y + T[5]];
 }
@@ -369,4 +393,173 @@ export function registerDense(query: Gray, ref: Gray, box?: [number, number, num
   T = composeAffine([h.a, 0, h.tx, 0, h.a, h.ty], T);
   T = composeAffine([sr, 0, 0.5 * sr - 0.5, 0, sr, 0.5 * sr - 0.5], T);
   return { T, error: h.e, scale: h.a * sq * sr };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Perspective: homography from keypoint matches
+// ---------------------------------------------------------------------------------------------
+
+/** RANSAC iterations (4-point samples) for the homography. */
+export const HOMOGRAPHY_ITERATIONS = 400;
+/** Inlier tolerance of the homography, as a multiple of RANSAC_TOLERANCE × keypoint size. */
+export const HOMOGRAPHY_TOLERANCE = 1.5;
+/** Largest perspective: |h6|, |h7| × the query's longest side (a 45° tilt is about 0.5). */
+export const HOMOGRAPHY_MAX_PERSPECTIVE = 0.6;
+
+export interface HomographyFit {
+  H: Homography;
+  mirror: boolean;
+  inliers: number;
+  /** RMS reprojection error in reference pixels, and in keypoint pixels (see SimilarityFit). */
+  rms: number;
+  nrms: number;
+}
+
+/** Solve the 4-point homography from matches i0..i3 (query → reference). */
+function h4(qx: Float64Array, qy: Float64Array, rx: Float64Array, ry: Float64Array, s: number[]): Homography | undefined {
+  const A = new Float64Array(64), b = new Float64Array(8);
+  for (let k = 0; k < 4; k++) {
+    const x = qx[s[k]], y = qy[s[k]], u = rx[s[k]], v = ry[s[k]];
+    A.set([x, y, 1, 0, 0, 0, -u * x, -u * y], 2 * k * 8); b[2 * k] = u;
+    A.set([0, 0, 0, x, y, 1, -v * x, -v * y], (2 * k + 1) * 8); b[2 * k + 1] = v;
+  }
+  const h = solveLinear(A, b, 8);
+  return h ? [h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], 1] : undefined;
+}
+
+/** Gaussian elimination with partial pivoting (n ≤ 10). */
+export function solveLinear(A: Float64Array, b: Float64Array, n: number): Float64Array | undefined {
+  const M = new Float64Array(n * (n + 1));
+  for (let r = 0; r < n; r++) { for (let c = 0; c < n; c++) M[r * (n + 1) + c] = A[r * n + c]; M[r * (n + 1) + n] = b[r]; }
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(M[r * (n + 1) + c]) > Math.abs(M[p * (n + 1) + c])) p = r;
+    if (Math.abs(M[p * (n + 1) + c]) < 1e-12) return undefined;
+    if (p !== c) for (let k = 0; k <= n; k++) { const t = M[c * (n + 1) + k]; M[c * (n + 1) + k] = M[p * (n + 1) + k]; M[p * (n + 1) + k] = t; }
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = M[r * (n + 1) + c] / M[c * (n + 1) + c];
+      if (f === 0) continue;
+      for (let k = c; k <= n; k++) M[r * (n + 1) + k] -= f * M[c * (n + 1) + k];
+    }
+  }
+  const x = new Float64Array(n);
+  for (let r = 0; r < n; r++) x[r] = M[r * (n + 1) + n] / M[r * (n + 1) + r];
+  return x;
+}
+
+/** A plausible query → reference homography: orientation kept, corners convex, scale in range, little perspective. */
+function plausible(H: Homography, W: number, Hh: number): boolean {
+  const L = Math.max(W, Hh);
+  if (Math.abs(H[6]) * L > HOMOGRAPHY_MAX_PERSPECTIVE || Math.abs(H[7]) * L > HOMOGRAPHY_MAX_PERSPECTIVE) return false;
+  const c = [[0, 0], [W, 0], [W, Hh], [0, Hh]].map(([x, y]) => {
+    const w = H[6] * x + H[7] * y + H[8];
+    return w > 0 ? [(H[0] * x + H[1] * y + H[2]) / w, (H[3] * x + H[4] * y + H[5]) / w] : [NaN, NaN];
+  });
+  let sign = 0;
+  for (let k = 0; k < 4; k++) {
+    const [ax, ay] = c[k], [bx, by] = c[(k + 1) % 4], [cx, cy] = c[(k + 2) % 4];
+    const cr = (bx - ax) * (cy - by) - (by - ay) * (cx - bx);
+    if (!Number.isFinite(cr) || cr === 0) return false;
+    if (sign === 0) sign = Math.sign(cr); else if (Math.sign(cr) !== sign) return false;
+  }
+  const s = Math.sqrt(Math.abs(H[0] * H[4] - H[1] * H[3]));
+  return s >= SCALE_RANGE[0] && s <= SCALE_RANGE[1];
+}
+
+/**
+ * Fit a query→reference homography (perspective) to descriptor matches with 4-point RANSAC and a
+ * least-squares refinement on the inliers (linear DLT with h22 = 1). With `mirror`, query x is
+ * reflected first (matches from the mirror descriptors) and the reflection folded into H.
+ */
+export function fitHomography(q: Features, r: Features, m: Matches, mirror: boolean): HomographyFit | undefined {
+  const n = m.n;
+  if (n < 8) return undefined;
+  const W = q.width;
+  const qx = new Float64Array(n), qy = new Float64Array(n), rx = new Float64Array(n), ry = new Float64Array(n), tol2 = new Float64Array(n), ks = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = m.q[k], j = m.r[k];
+    qx[k] = mirror ? W - 1 - q.x[i] : q.x[i]; qy[k] = q.y[i];
+    rx[k] = r.x[j]; ry[k] = r.y[j];
+    ks[k] = Math.max(r.size[j], 1e-3);
+    const t = HOMOGRAPHY_TOLERANCE * RANSAC_TOLERANCE * ks[k];
+    tol2[k] = t * t;
+  }
+  const count = (H: Homography, sel?: number[]): number => {
+    let c = 0;
+    for (let k = 0; k < n; k++) {
+      const w = H[6] * qx[k] + H[7] * qy[k] + H[8];
+      if (w <= 0) continue;
+      const ex = (H[0] * qx[k] + H[1] * qy[k] + H[2]) / w - rx[k], ey = (H[3] * qx[k] + H[4] * qy[k] + H[5]) / w - ry[k];
+      if (ex * ex + ey * ey <= tol2[k]) { c++; sel?.push(k); }
+    }
+    return c;
+  };
+  seed = 987654;
+  let best: Homography | undefined, bestCount = 0;
+  const Hq = q.height;
+  for (let it = 0; it < HOMOGRAPHY_ITERATIONS; it++) {
+    const s = [rnd(n), rnd(n), rnd(n), rnd(n)];
+    if (new Set(s).size < 4) continue;
+    // spread: the four query points must not be nearly collinear or clustered
+    let minD = Infinity;
+    for (let a = 0; a < 4; a++) for (let b = a + 1; b < 4; b++) minD = Math.min(minD, Math.hypot(qx[s[a]] - qx[s[b]], qy[s[a]] - qy[s[b]]));
+    if (minD < 0.05 * Math.max(W, Hq)) continue;
+    const H = h4(qx, qy, rx, ry, s);
+    if (!H || !plausible(H, W, Hq)) continue;
+    const c = count(H);
+    if (c > bestCount) { bestCount = c; best = H; if (c > 0.8 * n && it > 50) break; }
+  }
+  if (!best || bestCount < 8) return undefined;
+  // least squares (DLT, h22 = 1) on the inliers, three passes
+  let H = best;
+  let sel: number[] = [];
+  for (let pass = 0; pass < 3; pass++) {
+    sel = [];
+    count(H, sel);
+    if (sel.length < 8) return undefined;
+    // normalise for conditioning
+    let mx = 0, my = 0, ux = 0, uy = 0;
+    for (const k of sel) { mx += qx[k]; my += qy[k]; ux += rx[k]; uy += ry[k]; }
+    mx /= sel.length; my /= sel.length; ux /= sel.length; uy /= sel.length;
+    let sq = 0, sr = 0;
+    for (const k of sel) { sq += Math.hypot(qx[k] - mx, qy[k] - my); sr += Math.hypot(rx[k] - ux, ry[k] - uy); }
+    sq = sq / sel.length || 1; sr = sr / sel.length || 1;
+    const AtA = new Float64Array(64), Atb = new Float64Array(8);
+    const row = new Float64Array(8);
+    for (const k of sel) {
+      const x = (qx[k] - mx) / sq, y = (qy[k] - my) / sq, u = (rx[k] - ux) / sr, v = (ry[k] - uy) / sr;
+      for (const [coef, rhs] of [[[x, y, 1, 0, 0, 0, -u * x, -u * y], u], [[0, 0, 0, x, y, 1, -v * x, -v * y], v]] as const) {
+        row.set(coef);
+        for (let a = 0; a < 8; a++) { Atb[a] += row[a] * rhs; for (let b = 0; b < 8; b++) AtA[a * 8 + b] += row[a] * row[b]; }
+      }
+    }
+    const h = solveLinear(AtA, Atb, 8);
+    if (!h) break;
+    // denormalise: H = Tr⁻¹ · Hn · Tq
+    const Hn = [h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], 1];
+    const Tq = [1 / sq, 0, -mx / sq, 0, 1 / sq, -my / sq, 0, 0, 1];
+    const Tri = [sr, 0, ux, 0, sr, uy, 0, 0, 1];
+    const mul = (A: number[], B: number[]) => { const o = new Array(9).fill(0); for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) for (let c = 0; c < 3; c++) o[a * 3 + b] += A[a * 3 + c] * B[c * 3 + b]; return o; };
+    const Hd = mul(Tri, mul(Hn, Tq));
+    const Hc = Hd.map((v) => v / Hd[8]) as Homography;
+    if (!plausible(Hc, W, Hq)) break;
+    H = Hc;
+  }
+  sel = [];
+  count(H, sel);
+  if (sel.length < 8) return undefined;
+  let e2 = 0, n2 = 0;
+  for (const k of sel) {
+    const w = H[6] * qx[k] + H[7] * qy[k] + H[8];
+    const ex = (H[0] * qx[k] + H[1] * qy[k] + H[2]) / w - rx[k], ey = (H[3] * qx[k] + H[4] * qy[k] + H[5]) / w - ry[k];
+    e2 += ex * ex + ey * ey;
+    n2 += (ex * ex + ey * ey) / (ks[k] * ks[k]);
+  }
+  if (mirror) {
+    // fold x → W−1−x into H: H · [−1 0 W−1; 0 1 0; 0 0 1]
+    H = [-H[0], H[1], H[0] * (W - 1) + H[2], -H[3], H[4], H[3] * (W - 1) + H[5], -H[6], H[7], H[6] * (W - 1) + H[8]];
+    H = H.map((v) => v / H[8]) as Homography;
+  }
+  return { H, mirror, inliers: sel.length, rms: Math.sqrt(e2 / sel.length), nrms: Math.sqrt(n2 / sel.length) };
 }

@@ -28,8 +28,10 @@ import { fingerprintWithFeatures, MIN_QUALITY, type FingerprintWork } from '../h
 import type { Candidate, ReferenceIndex } from '../hash/index';
 import { extractFeatures, matchDescriptors, type Features } from '../hash/features';
 import { toGray, type Gray } from '../hash/gray';
-import { composeAffine, fitSimilarity, registerDense, type Affine, type DenseFit, type SimilarityFit } from './geometry';
-import { compareDense, maskToBoxes, type DenseResult } from './diff';
+import { applyTransform, composeAffine, fitHomography, fitSimilarity, registerDense, type Affine, type DenseFit, type HomographyFit, type SimilarityFit, type Transform } from './geometry';
+import { compareDense, type DenseResult } from './diff';
+import { compareFine, groupEdits } from './localise';
+import { refineHomography } from './refine';
 import { encodePng } from './png';
 import { LruMap } from '../lru';
 
@@ -70,6 +72,18 @@ export const MATCH_TIGHT_RMS = 0.0028;
  */
 export const MATCH_MAX_NRMS = 1.5;
 export const MATCH_TIGHT_NRMS = 1.1;
+/** A homography is tried when it keeps this share of the similarity's inliers at a lower nrms. */
+export const PERSPECTIVE_MIN_SHARE = 0.8;
+/**
+ * Perspective rule (passesPerspective), measured on generated perspective copies (real photos and
+ * rendered scenes, JPEG q35–95, with and without edits) against re-shoots of rendered flat scenes
+ * (camera offset, tilt, skew, other light, parallax of the room), which a homography also aligns:
+ * copies agree ≥ 0.8 over ≥ 0.79 of the cells with a residual 75th percentile ≤ 6 (≤ 4 in most);
+ * re-shoots agree 0.68–0.88 with a 75th percentile of 4–10 and fewer agreeing cells.
+ */
+export const PERSPECTIVE_MIN_AGREEMENT = 0.8;
+export const PERSPECTIVE_MIN_CELLS = 0.78;
+export const PERSPECTIVE_MAX_P75 = 3;
 /**
  * A keypoint fit resting on fewer inliers than this is weak evidence of geometry: it then needs the
  * fast-path agreement (MATCH_FAST_AGREEMENT), not just MATCH_SURE_AGREEMENT. Found on look-alike
@@ -154,13 +168,17 @@ export function forgetMatchReference(id: string): void {
 
 interface Verified {
   cand: Candidate;
-  T: Affine;
+  T: Transform;
   fit?: SimilarityFit;
   dense: DenseResult;
   method: string;
   variant: string;
   /** Texture-less reference (see isFlat). */
   flat: boolean;
+  /** The reference's working-copy grey (for the fine change map). */
+  refGray: Gray;
+  /** The query's analysis-size grey it was compared with. */
+  qGray: Gray;
 }
 
 /** Transform from the global variant: trimmed query box (after the variant's turn) → trimmed ref box. */
@@ -188,29 +206,44 @@ function variantTransform(q: FingerprintWork, cand: Candidate, ref: Gray): Affin
 function verify(q: FingerprintWork, cand: Candidate, ref: RefWork, trace?: MatchDeps['trace']): Verified | undefined {
   const qf = q.features, rf = ref.features!;
   const flat = isFlat(cand);
-  let best: SimilarityFit | undefined;
+  let best: SimilarityFit | undefined, hom: HomographyFit | undefined;
   if (qf.n >= 3 && rf.n >= 3) {
-    const plain = fitSimilarity(qf, rf, matchDescriptors(qf.desc, qf.n, rf.desc, rf.n), false);
-    const mir = qf.mdesc ? fitSimilarity(qf, rf, matchDescriptors(qf.mdesc, qf.n, rf.desc, rf.n), true) : undefined;
+    const mPlain = matchDescriptors(qf.desc, qf.n, rf.desc, rf.n);
+    const mMirror = qf.mdesc ? matchDescriptors(qf.mdesc, qf.n, rf.desc, rf.n) : undefined;
+    const plain = fitSimilarity(qf, rf, mPlain, false);
+    const mir = mMirror ? fitSimilarity(qf, rf, mMirror, true) : undefined;
     best = plain && (!mir || plain.inliers >= mir.inliers) ? plain : mir;
+    // perspective (a photo of the listing on a screen, a tilted re-shoot of a print): a homography
+    // when it explains clearly more matches than the similarity
+    const hp = fitHomography(qf, rf, mPlain, false);
+    const hm = mMirror ? fitHomography(qf, rf, mMirror, true) : undefined;
+    hom = hp && (!hm || hp.inliers >= hm.inliers) ? hp : hm;
+    // tried when it is more exact than the similarity (in keypoint pixels) on about as many matches:
+    // the similarity's wide tolerance also gathers matches of a perspective copy, imprecisely
+    if (hom && (hom.inliers < MATCH_TIGHT_INLIERS || (best && (hom.nrms >= best.nrms || hom.inliers < best.inliers * PERSPECTIVE_MIN_SHARE)))) hom = undefined;
   }
-  trace?.('align', { ref: cand.entry.name, distance: cand.distance, votes: cand.votes, inliers: best?.inliers, qn: qf.n, rn: rf.n, flat });
-  const tries: { T: Affine; fit?: SimilarityFit; method: string; variant: string }[] = [];
+  trace?.('align', { ref: cand.entry.name, distance: cand.distance, votes: cand.votes, inliers: best?.inliers, homInliers: hom?.inliers, homNrms: hom?.nrms, qn: qf.n, rn: rf.n, flat });
+  const tries: { T: Transform; fit?: SimilarityFit; hom?: HomographyFit; method: string; variant: string }[] = [];
   if (best && best.inliers >= MATCH_MIN_INLIERS) tries.push({ T: best.T, fit: best, method: 'keypoints', variant: describeVariant(best) });
+  if (hom && hom.nrms <= MATCH_MAX_NRMS) {
+    const H = refineHomography(q.gray, ref.gray, hom.H)?.H ?? hom.H;
+    tries.push({ T: H, hom, method: 'perspective', variant: describeTransform(H, q.gray) });
+  }
   if (cand.distance <= GLOBAL_SURE_DISTANCE) {
     const T = variantTransform(q, cand, ref.gray);
     if (T) tries.push({ T, method: 'global', variant: cand.variant });
   }
   let out: Verified | undefined;
-  const attempt = (t: { T: Affine; fit?: SimilarityFit; method: string; variant: string }) => {
+  const attempt = (t: { T: Transform; fit?: SimilarityFit; hom?: HomographyFit; method: string; variant: string }) => {
     const dense = compareDense(q.gray, ref.gray, t.T);
-    const v = { cand, T: t.T, fit: t.fit, dense, method: t.method, variant: t.variant, flat };
+    const v = { cand, T: t.T, fit: t.fit, dense, method: t.method, variant: t.variant, flat, refGray: ref.gray, qGray: q.gray };
     trace?.('verify', {
       ref: cand.entry.name, method: t.method, variant: t.variant, inliers: t.fit?.inliers, rms: t.fit?.rms, nrms: t.fit?.nrms,
       agreement: dense.agreement, cells: dense.cellAgreement, outside: dense.agreementOutside, boxShare: dense.regionBoxShare, textured: dense.textured, overlapRef: dense.overlapRef, overlapQuery: dense.overlapQuery,
       changedShare: dense.changedShare, regions: dense.regions.length, all: dense.agreementAll, p75: dense.residualP75,
     });
-    if (passes(dense, t.method, cand.distance, t.fit, Math.max(ref.gray.width, ref.gray.height), flat) && (!out || score(v) > score(out))) out = v;
+    const ok = t.method === 'perspective' ? passesPerspective(dense, t.hom!) : passes(dense, t.method, cand.distance, t.fit, Math.max(ref.gray.width, ref.gray.height), flat);
+    if (ok && (!out || score(v) > score(out))) out = v;
   };
   tries.forEach(attempt);
   // a texture-less reference that neither keypoints nor the global hash aligned (or only with
@@ -272,6 +305,32 @@ export function passes(d: DenseResult, method: string, distance: number, fit?: S
     d.overlapRef >= FLAT_MIN_OVERLAP_REF && d.agreementAll >= MATCH_MIN_AGREEMENT_FLAT && d.residualP75 <= FLAT_MAX_RESIDUAL;
 }
 
+/**
+ * The perspective rule: a homography fit on ≥ MATCH_TIGHT_INLIERS keypoints, exact in keypoint
+ * pixels (nrms ≤ MATCH_MAX_NRMS), and a copy that agrees over the textured overlap at least
+ * MATCH_SURE_AGREEMENT — never the borderline rule: a homography also aligns the flat printed label
+ * of a new photo of the same product, which then must disagree on light, background and parallax.
+ */
+export function passesPerspective(d: DenseResult, fit: HomographyFit): boolean {
+  if (d.overlapRef < MATCH_MIN_OVERLAP_REF || d.overlapQuery < MATCH_MIN_OVERLAP_QUERY) return false;
+  if (d.textured < MATCH_MIN_TEXTURED || d.lowContrast) return false;
+  if (fit.inliers < MATCH_TIGHT_INLIERS || fit.nrms > MATCH_MAX_NRMS) return false;
+  // a copy matches to the noise all over (75th percentile of the residual); a re-shoot of a flat
+  // print leaves its background, light and parallax (measured: copies ≤ 6, re-shoots 4–10)
+  return d.agreement >= PERSPECTIVE_MIN_AGREEMENT && d.cellAgreement >= PERSPECTIVE_MIN_CELLS &&
+    (d.residualP75 <= PERSPECTIVE_MAX_P75 || (d.residualP75 <= PERSPECTIVE_MAX_P75 + 3 && d.agreementAll >= 0.95));
+}
+
+/** Variant of a general transform: its local affine part at the query's centre, plus 'perspective'. */
+function describeTransform(T: Transform, q: { width: number; height: number }): string {
+  if (T.length === 6) return describeAffine(T);
+  const cx = q.width / 2, cy = q.height / 2, e = 1;
+  const p0 = applyTransform(T, cx, cy, [0, 0]), px = applyTransform(T, cx + e, cy, [0, 0]), py = applyTransform(T, cx, cy + e, [0, 0]);
+  const A: Affine = [px[0] - p0[0], py[0] - p0[0], 0, px[1] - p0[1], py[1] - p0[1], 0];
+  const base = describeAffine(A);
+  return base === 'same' ? 'perspective' : `${base}+perspective`;
+}
+
 /** describeVariant for a plain affine (mirror when its determinant is negative). */
 function describeAffine(T: Affine): string {
   const mirror = T[0] * T[4] - T[1] * T[3] < 0;
@@ -324,7 +383,7 @@ export async function findMatch(
       : dense.textured >= MATCH_MIN_TEXTURED && dense.agreement >= MATCH_FAST_AGREEMENT &&
         dense.overlapRef >= MATCH_MIN_OVERLAP_REF && dense.overlapQuery >= MATCH_MIN_OVERLAP_QUERY;
     if (ok) {
-      const v: Verified = { cand, T, dense, method: 'global', variant: cand.variant, flat };
+      const v: Verified = { cand, T, dense, method: 'global', variant: cand.variant, flat, refGray: ref.gray, qGray: g.gray };
       // a clean copy stops here; a changed one is re-aligned by keypoints for a sharper map
       if (dense.changedShare < EDIT_MIN_SHARE) { found = v; break; }
       fallback ??= v;
@@ -350,6 +409,7 @@ export async function findMatch(
   const variant = withFraming(found.variant, dense);
   const confidence = Math.round(Math.min(1, Math.max(0, (score(found) - MATCH_MIN_AGREEMENT) / (1 - MATCH_MIN_AGREEMENT)) * 0.5 + 0.5) * 100) / 100;
   const Tq = found.T; // analysis-size query px → reference working-copy px
+  const Hq = Tq.length === 9 ? [...Tq] : [Tq[0], Tq[1], Tq[2], Tq[3], Tq[4], Tq[5], 0, 0, 1];
   const match: MatchResult = {
     referenceId: cand.entry.id,
     referenceName: cand.entry.name,
@@ -357,10 +417,10 @@ export async function findMatch(
     confidence,
     distance: cand.distance > 256 ? 256 : cand.distance,
     method: found.method,
-    homography: [Tq[0], Tq[1], Tq[2], Tq[3], Tq[4], Tq[5], 0, 0, 1],
+    homography: Hq,
     variant,
   };
-  return { match, localisation: localise(query, fullSize, dense) };
+  return { match, localisation: localise(query, found.qGray, found.refGray, Tq, fullSize, dense) };
 }
 
 /** Name framing changes visible in the overlap: crop (query covers part of the reference), screenshot (reference covers part of the query). */
@@ -371,18 +431,23 @@ function withFraming(v: string, d: DenseResult): string {
   return parts.join('+') || 'same';
 }
 
-function localise(query: RGBAImage, full: { width: number; height: number }, d: DenseResult): Localisation {
-  const sx = (d.kx * full.width) / query.width, sy = (d.ky * full.height) / query.height;
+/**
+ * Stage 4: the fine change map (localise.ts) grouped into one region per edit, with the coarse
+ * comparison's changed pixels when they already make a local alteration (large soft stains).
+ */
+function localise(query: RGBAImage, qGray: Gray, refGray: Gray, T: Transform, full: { width: number; height: number }, d: DenseResult): Localisation {
   const nValid = d.valid.reduce((s, v) => s + v, 0) || 1;
   const biggest = d.regionAreas.length ? d.regionAreas[0] / nValid : 0;
-  const edited = d.changedShare >= EDIT_MIN_SHARE && biggest >= EDIT_MIN_REGION;
-  const regions: Box[] = edited
-    ? maskToBoxes(d.changed, d.gw, d.gh, LOCALISATION_MAX_BOXES).map((r) => [
-      Math.max(0, Math.floor(r[0] * sx)), Math.max(0, Math.floor(r[1] * sy)),
-      Math.min(full.width, Math.ceil(r[2] * sx)), Math.min(full.height, Math.ceil(r[3] * sy)),
-    ])
-    : [];
-  return { regions, changedShare: edited ? d.changedShare : 0, overlayPng: overlay(d), edited };
+  const coarseEdited = d.changedShare >= EDIT_MIN_SHARE && biggest >= EDIT_MIN_REGION;
+  const refined = refineHomography(qGray, refGray, T);
+  const fine = compareFine(qGray, refGray, refined?.H ?? T);
+  const edits = groupEdits(fine, coarseEdited ? d : undefined, query, full);
+  const regions: Box[] = edits.map((e) => e.box);
+  const edited = regions.length > 0;
+  let changed = 0, valid = 0;
+  for (let i = 0; i < fine.valid.length; i++) { valid += fine.valid[i]; changed += fine.evidence[i]; }
+  const changedShare = edited ? Math.max(coarseEdited ? d.changedShare : 0, valid ? changed / valid : 0) : 0;
+  return { regions, changedShare, overlayPng: overlay(d), edited };
 }
 
 /**

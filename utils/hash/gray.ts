@@ -42,6 +42,28 @@ export function resizeGray(g: Gray, width: number, height: number): Gray {
   return { width, height, data: out };
 }
 
+const resized = new WeakMap<Gray, Map<string, Gray>>();
+/**
+ * resizeGray, remembered per source image and size: the stages of one check (coarse and fine
+ * comparison, alignment refinement) ask for the same sizes of the same query and reference. The
+ * result is shared: callers must not write into it.
+ */
+export function resizeGrayShared(g: Gray, width: number, height: number): Gray {
+  width = Math.max(1, Math.round(width));
+  height = Math.max(1, Math.round(height));
+  if (width === g.width && height === g.height) return g;
+  let m = resized.get(g);
+  if (!m) { m = new Map(); resized.set(g, m); }
+  const key = `${width}x${height}`;
+  let out = m.get(key);
+  if (!out) {
+    if (m.size >= 6) m.delete(m.keys().next().value!);
+    out = resizeGray(g, width, height);
+    m.set(key, out);
+  }
+  return out;
+}
+
 function areaResize(g: Gray, width: number, height: number): Gray {
   // separable box filter with fractional pixel coverage
   const tmp = new Float32Array(width * g.height);

@@ -1,0 +1,522 @@
+/**
+ * Where a derived buyer photo was altered: a fine change map after alignment, grouped into one
+ * region per edit.
+ *
+ *   step 1  FINE GRID  the query is area-resized to a grid whose longest side is FINE_SIDE (finer than
+ *                      the coarse comparison of diff.ts, so a 2 px crack on a 1200 px photo still
+ *                      covers more than one grid pixel); the reference is pre-filtered to the same
+ *                      pitch and sampled through the alignment
+ *   step 2  TONE       a monotone tone curve reference→query (conditional medians per reference grey
+ *                      bin, isotonic): colour shifts, gamma and white balance fall away
+ *   step 3  RESIDUAL   how far the query lies outside the range of the tone-mapped reference over a
+ *                      3×3 neighbourhood (sub-pixel misregistration and resampling fall away), signed
+ *                      (darker / brighter), as a multiple of the local noise: JPEG noise grows with
+ *                      the local texture of the reference and with the photo's overall noise level
+ *   step 4  EVIDENCE   hysteresis: pixels over FINE_HIGH noise units seed components of pixels over
+ *                      FINE_LOW; a component counts when it is a line (long and thin: a crack, a
+ *                      scratch) or a blob of some area, and carries enough residual mass; the coarse
+ *                      comparison's changed regions (large soft stains, blurred patches) are added
+ *   step 5  GROUPS     the evidence is dilated by EDIT_GAP of the long side and each connected group
+ *                      is one edit: a branching crack detected in pieces, a stain with a halo, is one
+ *                      region; separate edits stay separate. The box of a region is the box of its
+ *                      evidence pixels. Evidence along the border of the compared area (screenshot
+ *                      frames, resampling at the crop edge) is dropped.
+ * Regions come out in full-size query pixels, strongest first, at most EDIT_MAX_REGIONS.
+ */
+import { resizeGrayShared, type Gray } from '../hash/gray';
+import type { Box } from '../types';
+import type { DenseResult } from './diff';
+import { transformScale, type Transform } from './geometry';
+
+/** Longest side of the fine comparison grid (analysis-size queries are ≤ 1024). */
+export const FINE_SIDE = 768;
+/** Residual, in noise units, that seeds a changed component. */
+export const FINE_HIGH = 4.5;
+/** Residual, in noise units, for a pixel to join a seeded component. */
+export const FINE_LOW = 2.4;
+/** Noise floor (grey levels) of the residual, whatever the photo. */
+export const FINE_NOISE_FLOOR = 3;
+/** Share of the local reference contrast (3×3 range) added to the noise: JPEG error grows with texture. */
+export const FINE_TEXTURE_NOISE = 0.12;
+/** Multiple of a block's median residual that counts as its local noise. */
+export const FINE_LOCAL_NOISE = 2;
+/** Pixels at the border of the compared area that are never evidence (resampling, frames). */
+export const FINE_BORDER = 4;
+/** Band along the border of the compared area (share of the long side) where lines are edges, not edits. */
+export const FINE_BORDER_BAND = 0.015;
+/** A line (crack): length ≥ this share of the grid's long side, and thin (see isLine). */
+export const EDIT_MIN_LINE = 0.035;
+/** A blob: area ≥ this share of the compared area. */
+export const EDIT_MIN_BLOB = 0.0012;
+/** Seed pixels a component needs at least. */
+export const EDIT_MIN_SEEDS = 12;
+/** Gap (share of the grid's long side) bridged between pieces of one edit. */
+export const EDIT_GAP = 0.03;
+/** Most edits reported. */
+export const EDIT_MAX_REGIONS = 8;
+
+export interface EditRegion {
+  /** Box in full-size query pixels [x0, y0, x1, y1). */
+  box: Box;
+  /** Residual mass (noise units × pixels), to rank regions. */
+  strength: number;
+  /** 'line' for thin elongated evidence (a crack, a scratch), 'area' for blobs (stains, patches, tears). */
+  shape: 'line' | 'area';
+}
+
+export interface FineMap {
+  fw: number;
+  fh: number;
+  /** Grid pixel → query analysis pixels. */
+  kx: number;
+  ky: number;
+  valid: Uint8Array;
+  /** Residual in noise units (0 where unchanged or invalid). */
+  z: Float32Array;
+  /** Evidence pixels (1) after the component tests. */
+  evidence: Uint8Array;
+  /** Noise level (grey levels) of the photo. */
+  noise: number;
+}
+
+/** Fine change map of `query` (analysis-size grey) against `ref` through `T` (query px → reference px). */
+export function compareFine(query: Gray, ref: Gray, T: Transform): FineMap {
+  const s = Math.min(1, FINE_SIDE / Math.max(query.width, query.height));
+  const fw = Math.max(8, Math.round(query.width * s)), fh = Math.max(8, Math.round(query.height * s));
+  const kx = query.width / fw, ky = query.height / fh;
+  const Q = s < 1 ? resizeGrayShared(query, fw, fh) : query;
+  const scale = transformScale(T, query.width / 2, query.height / 2) * Math.sqrt(kx * ky);
+  const f = Math.max(1, scale);
+  const Rs = f > 1.05 ? resizeGrayShared(ref, ref.width / f, ref.height / f) : ref;
+  const fx = ref.width / Rs.width, fy = ref.height / Rs.height;
+  const n = fw * fh;
+  const valid = new Uint8Array(n);
+  const B = new Float32Array(n);
+  sampleThrough(Rs, T, fw, fh, kx, ky, fx, fy, B, valid);
+  erode(valid, fw, fh, FINE_BORDER);
+  const Qd = Q.data;
+  const lut = toneCurve(B, Qd, valid);
+  const Bm = new Float32Array(n);
+  for (let i = 0; i < n; i++) if (valid[i]) Bm[i] = lut(B[i]);
+  // 3×3 range of the mapped reference (separable min / max)
+  const lo = new Float32Array(n), hi = new Float32Array(n);
+  range3(Bm, valid, fw, fh, lo, hi);
+  // signed residual outside the range, and the photo's noise level: median over textured pixels
+  const e = new Float32Array(n);
+  const hist = new Uint32Array(256);
+  let nv = 0;
+  for (let i = 0; i < n; i++) {
+    if (!valid[i]) continue;
+    const q = Qd[i];
+    const r = q > hi[i] ? q - hi[i] : q < lo[i] ? lo[i] - q : 0;
+    e[i] = r;
+    hist[Math.min(255, (r * 4) | 0)]++; nv++;
+  }
+  // 90th percentile of the out-of-range residual: a clean copy's JPEG noise; an edit covers far less.
+  // The floor is relative to the photo's contrast (a dark photo's detail and edits are faint too).
+  const floor = FINE_NOISE_FLOOR / contrastGain(Qd, valid);
+  let noise = floor;
+  for (let v = 0, acc = 0; v < 256; v++) { acc += hist[v]; if (acc >= nv * 0.9) { noise = Math.max(floor, v / 4); break; } }
+  // local noise: FINE_LOCAL_NOISE × the median residual per block (where the tone mapping does not
+  // hold locally — clipped colours, vignetting, glare — the residual is raised all over the block;
+  // an edit covers less than half of it)
+  const local = blockMedian(e, valid, fw, fh, Math.max(16, Math.round(Math.max(fw, fh) / 8)));
+  const z = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!valid[i] || e[i] === 0) continue;
+    z[i] = e[i] / (Math.max(noise, FINE_LOCAL_NOISE * local[i]) + FINE_TEXTURE_NOISE * (hi[i] - lo[i]));
+  }
+  const evidence = componentsEvidence(z, valid, fw, fh);
+  textureLoss(Qd, Bm, valid, fw, fh, evidence, z);
+  return { fw, fh, kx, ky, valid, z, evidence, noise };
+}
+
+/**
+ * Blurred or smeared patches: the query has lost the texture the reference has there. Local
+ * texture (sum of absolute central differences over a (2·TEXLOSS_RADIUS+1)² window) of query and
+ * tone-mapped reference; where the reference is clearly textured, the ratio query/reference against
+ * its median over the photo (re-compression and resampling smooth everywhere alike) under
+ * TEXLOSS_RATIO is texture loss. Components of it with area ≥ TEXLOSS_MIN_AREA of the compared
+ * area become evidence (value 3), their z set to a nominal TEXLOSS_Z.
+ */
+export const TEXLOSS_RADIUS = 6;
+export const TEXLOSS_MIN_TEXTURE = 8;
+export const TEXLOSS_RATIO = 0.4;
+export const TEXLOSS_MIN_AREA = 0.004;
+const TEXLOSS_Z = 3;
+function textureLoss(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: number, h: number, evidence: Uint8Array, z: Float32Array): void {
+  const n = w * h;
+  const gq = new Float32Array(n), gb = new Float32Array(n);
+  for (let y = 1; y < h - 1; y++) for (let x = 1; x < w - 1; x++) {
+    const i = y * w + x;
+    if (!valid[i] || !valid[i - 1] || !valid[i + 1] || !valid[i - w] || !valid[i + w]) continue;
+    gq[i] = Math.abs(Q[i + 1] - Q[i - 1]) + Math.abs(Q[i + w] - Q[i - w]);
+    gb[i] = Math.abs(B[i + 1] - B[i - 1]) + Math.abs(B[i + w] - B[i - w]);
+  }
+  const r = TEXLOSS_RADIUS;
+  const sq = boxSum(gq, w, h, r), sb = boxSum(gb, w, h, r);
+  const area = (2 * r + 1) ** 2;
+  const ratios: number[] = [];
+  for (let i = 0; i < n; i += 7) if (valid[i] && sb[i] >= TEXLOSS_MIN_TEXTURE * area) ratios.push(sq[i] / sb[i]);
+  if (ratios.length < 200) return;
+  ratios.sort((a, b) => a - b);
+  const med = ratios[ratios.length >> 1];
+  const m = new Uint8Array(n);
+  let nValid = 0;
+  for (let i = 0; i < n; i++) {
+    nValid += valid[i];
+    if (valid[i] && sb[i] >= TEXLOSS_MIN_TEXTURE * area && sq[i] < TEXLOSS_RATIO * med * sb[i]) m[i] = 1;
+  }
+  for (const c of labelMask(m, w, h)) {
+    if (c.length < TEXLOSS_MIN_AREA * nValid) continue;
+    for (const i of c) { if (!evidence[i]) { evidence[i] = 3; z[i] = Math.max(z[i], TEXLOSS_Z); } }
+  }
+}
+
+/** Sum over the (2r+1)² window around each pixel (integral image; windows clipped at the border). */
+function boxSum(a: Float32Array, w: number, h: number, r: number): Float32Array {
+  const I = new Float64Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) { row += a[y * w + x]; I[(y + 1) * (w + 1) + x + 1] = I[y * (w + 1) + x + 1] + row; }
+  }
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - r), y1 = Math.min(h, y + r + 1);
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.max(0, x - r), x1 = Math.min(w, x + r + 1);
+      out[y * w + x] = I[y1 * (w + 1) + x1] - I[y0 * (w + 1) + x1] - I[y1 * (w + 1) + x0] + I[y0 * (w + 1) + x0];
+    }
+  }
+  return out;
+}
+
+/** 4-connected components of a binary mask, as pixel lists. */
+function labelMask(m: Uint8Array, w: number, h: number): number[][] {
+  const seen = new Uint8Array(m.length);
+  const out: number[][] = [];
+  const stack: number[] = [];
+  for (let s = 0; s < m.length; s++) {
+    if (!m[s] || seen[s]) continue;
+    seen[s] = 1; stack.push(s);
+    const px: number[] = [];
+    while (stack.length) {
+      const i = stack.pop()!;
+      px.push(i);
+      const x = i % w;
+      if (x > 0 && m[i - 1] && !seen[i - 1]) { seen[i - 1] = 1; stack.push(i - 1); }
+      if (x < w - 1 && m[i + 1] && !seen[i + 1]) { seen[i + 1] = 1; stack.push(i + 1); }
+      if (i >= w && m[i - w] && !seen[i - w]) { seen[i - w] = 1; stack.push(i - w); }
+      if (i + w < m.length && m[i + w] && !seen[i + w]) { seen[i + w] = 1; stack.push(i + w); }
+    }
+    out.push(px);
+  }
+  return out;
+}
+
+/**
+ * Sample `R` (the reference at the grid's pitch; fx, fy its pixels per working-copy pixel) at each
+ * grid pixel's centre mapped through T; `valid` marks the pixels that land inside it. Inlined
+ * bilinear sampling: this runs for every pixel of the fine grid.
+ */
+function sampleThrough(R: Gray, T: Transform, fw: number, fh: number, kx: number, ky: number, fx: number, fy: number, B: Float32Array, valid: Uint8Array): void {
+  const rw = R.width, rh = R.height, d = R.data;
+  const proj = T.length === 9;
+  const t0 = T[0], t1 = T[1], t2 = T[2], t3 = T[3], t4 = T[4], t5 = T[5];
+  const t6 = proj ? T[6] : 0, t7 = proj ? T[7] : 0, t8 = proj ? T[8] : 1;
+  const ifx = 1 / fx, ify = 1 / fy;
+  for (let y = 0; y < fh; y++) {
+    const qy = (y + 0.5) * ky - 0.5;
+    for (let x = 0; x < fw; x++) {
+      const qx = (x + 0.5) * kx - 0.5;
+      const iw = 1 / (t6 * qx + t7 * qy + t8);
+      const sx = ((t0 * qx + t1 * qy + t2) * iw + 0.5) * ifx - 0.5;
+      const sy = ((t3 * qx + t4 * qy + t5) * iw + 0.5) * ify - 0.5;
+      if (!(sx >= 0.5 && sy >= 0.5 && sx <= rw - 1.5 && sy <= rh - 1.5)) continue;
+      const x0 = sx | 0, y0 = sy | 0, ax = sx - x0, ay = sy - y0;
+      const o = y0 * rw + x0;
+      const i = y * fw + x;
+      valid[i] = 1;
+      B[i] = (d[o] * (1 - ax) + d[o + 1] * ax) * (1 - ay) + (d[o + rw] * (1 - ax) + d[o + rw + 1] * ax) * ay;
+    }
+  }
+}
+
+/**
+ * Evidence pixels: components of z > FINE_LOW seeded by ≥ EDIT_MIN_SEEDS pixels over FINE_HIGH that
+ * are a line (long and thin) or a blob (area ≥ EDIT_MIN_BLOB).
+ */
+function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: number): Uint8Array {
+  const n = w * h;
+  const out = new Uint8Array(n);
+  const seen = new Uint8Array(n);
+  const stack: number[] = [];
+  const pix: number[] = [];
+  let nValid = 0;
+  for (let i = 0; i < n; i++) nValid += valid[i];
+  // band along the border of the compared area (frame edges, the reference's own border columns)
+  const inv = new Uint8Array(n);
+  for (let i = 0; i < n; i++) inv[i] = valid[i] ? 0 : 1;
+  const band = dilate(inv, w, h, Math.max(3, Math.round(FINE_BORDER_BAND * Math.max(w, h))));
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const b = Math.max(3, Math.round(FINE_BORDER_BAND * Math.max(w, h)));
+    if (x < b || y < b || x >= w - b || y >= h - b) band[y * w + x] = 1;
+  }
+  const minLine = EDIT_MIN_LINE * Math.max(w, h), minBlob = EDIT_MIN_BLOB * nValid;
+  for (let s = 0; s < n; s++) {
+    if (seen[s] || z[s] <= FINE_HIGH) continue;
+    seen[s] = 1; stack.push(s); pix.length = 0;
+    let x0 = w, y0 = h, x1 = 0, y1 = 0, seeds = 0, inBand = 0;
+    while (stack.length) {
+      const i = stack.pop()!;
+      pix.push(i);
+      if (z[i] > FINE_HIGH) seeds++;
+      inBand += band[i];
+      const x = i % w, y = (i / w) | 0;
+      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const j = yy * w + xx;
+          if (!seen[j] && z[j] > FINE_LOW) { seen[j] = 1; stack.push(j); }
+        }
+      }
+    }
+    if (seeds < EDIT_MIN_SEEDS) continue;
+    const len = Math.hypot(x1 - x0 + 1, y1 - y0 + 1);
+    const area = pix.length;
+    // a line: long, and thin (mean width = area / length small against its length)
+    const line = len >= minLine && area / len <= Math.max(3, len * 0.25);
+    if (!line && area < minBlob) continue;
+    // a line lying along the border of the compared area is its edge, not an edit
+    if (line && inBand > 0.6 * area) continue;
+    for (const i of pix) out[i] = 1;
+  }
+  return out;
+}
+
+/**
+ * One region per edit from the fine evidence and the coarse comparison's changed pixels: evidence
+ * dilated by EDIT_GAP, connected groups, box of each group's evidence, in full-size query pixels.
+ */
+export function groupEdits(
+  fine: FineMap,
+  coarse: Pick<DenseResult, 'gw' | 'gh' | 'changed'> | undefined,
+  queryAnalysis: { width: number; height: number },
+  full: { width: number; height: number },
+): EditRegion[] {
+  const { fw, fh } = fine;
+  const n = fw * fh;
+  const ev = fine.evidence.slice();
+  const zc = fine.z;
+  if (coarse) {
+    // coarse changed pixels onto the fine grid (soft stains and patches the fine residual splits up)
+    const cx = coarse.gw / fw, cy = coarse.gh / fh;
+    for (let y = 0; y < fh; y++) {
+      const cr = Math.min(coarse.gh - 1, (y * cy) | 0) * coarse.gw;
+      for (let x = 0; x < fw; x++) {
+        const i = y * fw + x;
+        if (fine.valid[i] && coarse.changed[cr + Math.min(coarse.gw - 1, (x * cx) | 0)]) ev[i] = ev[i] || 2;
+      }
+    }
+  }
+  const gap = Math.max(2, Math.round(EDIT_GAP * Math.max(fw, fh)));
+  const grown = dilate(ev, fw, fh, gap);
+  const label = new Int32Array(n).fill(-1);
+  const groups: { x0: number; y0: number; x1: number; y1: number; strength: number; px: number; fine: number; border: number; thin: number }[] = [];
+  const stack: number[] = [];
+  for (let s = 0; s < n; s++) {
+    if (!grown[s] || label[s] >= 0) continue;
+    const g = { x0: fw, y0: fh, x1: -1, y1: -1, strength: 0, px: 0, fine: 0, border: 0, thin: 0 };
+    const id = groups.length;
+    groups.push(g);
+    label[s] = id; stack.push(s);
+    while (stack.length) {
+      const i = stack.pop()!;
+      const x = i % fw, y = (i / fw) | 0;
+      if (ev[i]) {
+        if (x < g.x0) g.x0 = x; if (x > g.x1) g.x1 = x; if (y < g.y0) g.y0 = y; if (y > g.y1) g.y1 = y;
+        g.px++;
+        g.strength += Math.max(1, zc[i]);
+        if (ev[i] === 1 || ev[i] === 3) g.fine++;
+      }
+      if (x > 0 && grown[i - 1] && label[i - 1] < 0) { label[i - 1] = id; stack.push(i - 1); }
+      if (x < fw - 1 && grown[i + 1] && label[i + 1] < 0) { label[i + 1] = id; stack.push(i + 1); }
+      if (y > 0 && grown[i - fw] && label[i - fw] < 0) { label[i - fw] = id; stack.push(i - fw); }
+      if (y < fh - 1 && grown[i + fw] && label[i + fw] < 0) { label[i + fw] = id; stack.push(i + fw); }
+    }
+  }
+  const sx = (fine.kx * full.width) / queryAnalysis.width, sy = (fine.ky * full.height) / queryAnalysis.height;
+  const out: EditRegion[] = [];
+  for (const g of groups) {
+    if (g.x1 < 0) continue;
+    const bw = g.x1 - g.x0 + 1, bh = g.y1 - g.y0 + 1;
+    const fill = g.px / (bw * bh);
+    out.push({
+      box: [
+        Math.max(0, Math.floor(g.x0 * sx)), Math.max(0, Math.floor(g.y0 * sy)),
+        Math.min(full.width, Math.ceil((g.x1 + 1) * sx)), Math.min(full.height, Math.ceil((g.y1 + 1) * sy)),
+      ],
+      strength: g.strength,
+      shape: fill < 0.25 && Math.max(bw, bh) > 4 * Math.sqrt(g.px / Math.max(1, Math.max(bw, bh))) ? 'line' : 'area',
+    });
+  }
+  out.sort((a, b) => b.strength - a.strength);
+  return out.slice(0, EDIT_MAX_REGIONS);
+}
+
+/** Contrast gain (≥ 1, ≤ 6) taking the 1st–99th percentile of the valid pixels to 0..255. */
+function contrastGain(d: Float32Array, valid: Uint8Array): number {
+  const hist = new Uint32Array(256);
+  let n = 0;
+  for (let i = 0; i < d.length; i++) if (valid[i]) { hist[Math.max(0, Math.min(255, d[i] | 0))]++; n++; }
+  if (!n) return 1;
+  let lo = 0, hi = 255;
+  for (let v = 0, acc = 0; v < 256; v++) { acc += hist[v]; if (acc >= n * 0.01) { lo = v; break; } }
+  for (let v = 255, acc = 0; v >= 0; v--) { acc += hist[v]; if (acc >= n * 0.01) { hi = v; break; } }
+  return Math.max(1, Math.min(6, 255 / Math.max(8, hi - lo)));
+}
+
+/** Median of `e` over the valid pixels of each b×b block, bilinearly interpolated per pixel. */
+function blockMedian(e: Float32Array, valid: Uint8Array, w: number, h: number, b: number): Float32Array {
+  const bw = Math.ceil(w / b), bh = Math.ceil(h / b);
+  const med = new Float32Array(bw * bh);
+  const hist = new Uint32Array(128);
+  for (let by = 0; by < bh; by++) for (let bx = 0; bx < bw; bx++) {
+    hist.fill(0);
+    let n = 0;
+    for (let y = by * b; y < Math.min(h, (by + 1) * b); y++) for (let x = bx * b; x < Math.min(w, (bx + 1) * b); x++) {
+      const i = y * w + x;
+      if (!valid[i]) continue;
+      hist[Math.min(127, (e[i] * 2) | 0)]++; n++;
+    }
+    let m = 0;
+    for (let v = 0, acc = 0; v < 128 && n; v++) { acc += hist[v]; if (acc * 2 >= n) { m = v / 2; break; } }
+    med[by * bw + bx] = m;
+  }
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const fy = Math.max(0, Math.min(bh - 1, (y + 0.5) / b - 0.5));
+    const y0 = Math.floor(fy), y1 = Math.min(bh - 1, y0 + 1), ty = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.max(0, Math.min(bw - 1, (x + 0.5) / b - 0.5));
+      const x0 = Math.floor(fx), x1 = Math.min(bw - 1, x0 + 1), tx = fx - x0;
+      out[y * w + x] = (med[y0 * bw + x0] * (1 - tx) + med[y0 * bw + x1] * tx) * (1 - ty) + (med[y1 * bw + x0] * (1 - tx) + med[y1 * bw + x1] * tx) * ty;
+    }
+  }
+  return out;
+}
+
+/** Erode a binary mask by r pixels (square), also from the image border. */
+function erode(m: Uint8Array, w: number, h: number, r: number): void {
+  const inv = new Uint8Array(m.length);
+  for (let i = 0; i < m.length; i++) inv[i] = m[i] ? 0 : 1;
+  const grown = dilate(inv, w, h, r);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = y * w + x;
+    if (grown[i] || x < r || y < r || x >= w - r || y >= h - r) m[i] = 0;
+  }
+}
+
+/** Square dilation by r pixels (separable running window), of every non-zero pixel. */
+export function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const tmp = new Uint8Array(m.length), out = new Uint8Array(m.length);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let last = -Infinity;
+    // forward: distance to the last set pixel on the left; backward: on the right
+    for (let x = 0; x < w; x++) { if (m[row + x]) last = x; if (x - last <= r) tmp[row + x] = 1; }
+    last = Infinity;
+    for (let x = w - 1; x >= 0; x--) { if (m[row + x]) last = x; if (last - x <= r) tmp[row + x] = 1; }
+  }
+  for (let x = 0; x < w; x++) {
+    let last = -Infinity;
+    for (let y = 0; y < h; y++) { if (tmp[y * w + x]) last = y; if (y - last <= r) out[y * w + x] = 1; }
+    last = Infinity;
+    for (let y = h - 1; y >= 0; y--) { if (tmp[y * w + x]) last = y; if (last - y <= r) out[y * w + x] = 1; }
+  }
+  return out;
+}
+
+/** 3×3 min and max of the valid pixels (invalid neighbours ignored; separable). */
+function range3(B: Float32Array, valid: Uint8Array, w: number, h: number, lo: Float32Array, hi: Float32Array): void {
+  const n = w * h;
+  const tl = new Float32Array(n), th = new Float32Array(n);
+  for (let y = 0; y < h; y++) {
+    const r = y * w;
+    let pl = Infinity, ph = -Infinity;
+    let cl = valid[r] ? B[r] : Infinity, ch = valid[r] ? B[r] : -Infinity;
+    for (let x = 0; x < w; x++) {
+      const i = r + x;
+      const nv = x + 1 < w && valid[i + 1];
+      const nl = nv ? B[i + 1] : Infinity, nh = nv ? B[i + 1] : -Infinity;
+      tl[i] = Math.min(pl, cl, nl); th[i] = Math.max(ph, ch, nh);
+      pl = cl; ph = ch; cl = nl; ch = nh;
+    }
+  }
+  for (let x = 0; x < w; x++) { lo[x] = Math.min(tl[x], w < n ? tl[x + w] : Infinity); hi[x] = Math.max(th[x], w < n ? th[x + w] : -Infinity); }
+  for (let i = w; i < n - w; i++) {
+    lo[i] = Math.min(tl[i - w], tl[i], tl[i + w]);
+    hi[i] = Math.max(th[i - w], th[i], th[i + w]);
+  }
+  for (let i = Math.max(w, n - w); i < n; i++) { lo[i] = Math.min(tl[i - w], tl[i]); hi[i] = Math.max(th[i - w], th[i]); }
+}
+
+/**
+ * Monotone tone curve reference grey → query grey: conditional medians over TONE_BINS bins of the
+ * reference's range, a 3-tap median, pool-adjacent-violators, gaps interpolated.
+ */
+const TONE_BINS = 48;
+function toneCurve(B: Float32Array, Q: Float32Array, valid: Uint8Array): (v: number) => number {
+  let bMin = Infinity, bMax = -Infinity;
+  for (let i = 0; i < B.length; i++) if (valid[i]) { if (B[i] < bMin) bMin = B[i]; if (B[i] > bMax) bMax = B[i]; }
+  if (!(bMax > bMin)) { bMin = 0; bMax = 256; }
+  const bs = TONE_BINS / (bMax - bMin + 1e-3);
+  const hist = new Uint32Array(TONE_BINS * 256), cnt = new Uint32Array(TONE_BINS);
+  for (let i = 0; i < B.length; i++) {
+    if (!valid[i]) continue;
+    const b = Math.min(TONE_BINS - 1, ((B[i] - bMin) * bs) | 0);
+    hist[b * 256 + Math.max(0, Math.min(255, Q[i] | 0))]++; cnt[b]++;
+  }
+  const c = new Float64Array(TONE_BINS).fill(NaN);
+  for (let b = 0; b < TONE_BINS; b++) {
+    if (cnt[b] < 8) continue;
+    for (let a = 0, acc = 0; a < 256; a++) { acc += hist[b * 256 + a]; if (acc * 2 >= cnt[b]) { c[b] = a + 0.5; break; } }
+  }
+  const known: number[] = [];
+  for (let b = 0; b < TONE_BINS; b++) if (!Number.isNaN(c[b])) known.push(b);
+  if (!known.length) return (v) => v;
+  const med = known.map((k, j) => {
+    if (j === 0 || j === known.length - 1) return c[k];
+    const a = c[known[j - 1]], m = c[k], d = c[known[j + 1]];
+    return Math.max(Math.min(a, m), Math.min(Math.max(a, m), d));
+  });
+  const val: number[] = [], wt: number[] = [], len: number[] = [];
+  for (let j = 0; j < known.length; j++) {
+    val.push(med[j]); wt.push(cnt[known[j]]); len.push(1);
+    while (val.length > 1 && val[val.length - 2] > val[val.length - 1]) {
+      const v2 = val.pop()!, w2 = wt.pop()!, l2 = len.pop()!;
+      const k = val.length - 1;
+      val[k] = (val[k] * wt[k] + v2 * w2) / (wt[k] + w2); wt[k] += w2; len[k] += l2;
+    }
+  }
+  let at = 0;
+  for (let b = 0; b < val.length; b++) for (let l = 0; l < len[b]; l++) c[known[at++]] = val[b];
+  const step = 1 / bs;
+  for (let i = 0, k = 0; i < TONE_BINS; i++) {
+    if (known[k] === i) { k++; continue; }
+    const loK = k > 0 ? known[k - 1] : -1, hiK = k < known.length ? known[k] : -1;
+    c[i] = loK < 0 ? c[hiK] + (i - hiK) * step : hiK < 0 ? c[loK] + (i - loK) * step : c[loK] + ((c[hiK] - c[loK]) * (i - loK)) / (hiK - loK);
+  }
+  const lut = new Float32Array(1024);
+  for (let v = 0; v < 1024; v++) {
+    const t = (v / 4 - bMin) * bs - 0.5;
+    const i = Math.max(0, Math.min(TONE_BINS - 2, Math.floor(t)));
+    const wgt = Math.max(-0.5, Math.min(1.5, t - i));
+    lut[v] = c[i] * (1 - wgt) + c[i + 1] * wgt;
+  }
+  return (v) => lut[Math.max(0, Math.min(1023, (v * 4) | 0))];
+}
