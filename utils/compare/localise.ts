@@ -46,8 +46,10 @@ export const FINE_BORDER = 4;
 export const FINE_BORDER_BAND = 0.015;
 /** A line (crack): length ≥ this share of the grid's long side, and thin (see isLine). */
 export const EDIT_MIN_LINE = 0.035;
+/** Ratio of the principal second moments for a short line to count (a straight stroke is ≫ 10). */
+export const LINE_ELONGATION = 6;
 /** A blob: area ≥ this share of the compared area. */
-export const EDIT_MIN_BLOB = 0.0012;
+export const EDIT_MIN_BLOB = 0.003;
 /** Seed pixels a component needs at least. */
 export const EDIT_MIN_SEEDS = 12;
 /** Gap (share of the grid's long side) bridged between pieces of one edit. */
@@ -80,7 +82,7 @@ export interface FineMap {
 }
 
 /** Fine change map of `query` (analysis-size grey) against `ref` through `T` (query px → reference px). */
-export function compareFine(query: Gray, ref: Gray, T: Transform): FineMap {
+export function compareFine(query: Gray, ref: Gray, T: Transform, refChroma?: Chroma): FineMap {
   const s = Math.min(1, FINE_SIDE / Math.max(query.width, query.height));
   const fw = Math.max(8, Math.round(query.width * s)), fh = Math.max(8, Math.round(query.height * s));
   const kx = query.width / fw, ky = query.height / fh;
@@ -98,6 +100,7 @@ export function compareFine(query: Gray, ref: Gray, T: Transform): FineMap {
   const lut = toneCurve(B, Qd, valid);
   const Bm = new Float32Array(n);
   for (let i = 0; i < n; i++) if (valid[i]) Bm[i] = lut(B[i]);
+  const colourEdge = refChroma ? chromaCorrect(Bm, Qd, valid, refChroma, T, fw, fh, kx, ky, ref.width, ref.height) : undefined;
   // 3×3 range of the mapped reference (separable min / max)
   const lo = new Float32Array(n), hi = new Float32Array(n);
   range3(Bm, valid, fw, fh, lo, hi);
@@ -126,7 +129,7 @@ export function compareFine(query: Gray, ref: Gray, T: Transform): FineMap {
     if (!valid[i] || e[i] === 0) continue;
     z[i] = e[i] / (Math.max(noise, FINE_LOCAL_NOISE * local[i]) + FINE_TEXTURE_NOISE * (hi[i] - lo[i]));
   }
-  const evidence = componentsEvidence(z, valid, fw, fh);
+  const evidence = componentsEvidence(z, valid, fw, fh, colourEdge);
   textureLoss(Qd, Bm, valid, fw, fh, evidence, z);
   return { fw, fh, kx, ky, valid, z, evidence, noise };
 }
@@ -243,10 +246,112 @@ function sampleThrough(R: Gray, T: Transform, fw: number, fh: number, kx: number
 }
 
 /**
+ * Colour of the reference at low resolution: U = blue − luma, V = red − luma (grey levels), with
+ * the working copy's size it was made from.
+ */
+export interface Chroma { width: number; height: number; u: Float32Array; v: Float32Array; srcWidth: number; srcHeight: number }
+
+/** Longest side of the chroma image (colour changes that matter here are not fine detail). */
+export const CHROMA_SIDE = 384;
+
+/** Low-resolution chroma of an RGBA image (area average). */
+export function chromaOf(img: { width: number; height: number; data: Uint8Array | Uint8ClampedArray }): Chroma {
+  const s = Math.min(1, CHROMA_SIDE / Math.max(img.width, img.height));
+  const w = Math.max(1, Math.round(img.width * s)), h = Math.max(1, Math.round(img.height * s));
+  const u = new Float32Array(w * h), v = new Float32Array(w * h), c = new Float32Array(w * h);
+  const d = img.data;
+  for (let y = 0; y < img.height; y++) {
+    const cy = Math.min(h - 1, ((y * h) / img.height) | 0) * w;
+    for (let x = 0; x < img.width; x++) {
+      const o = (y * img.width + x) * 4, j = cy + Math.min(w - 1, ((x * w) / img.width) | 0);
+      const l = 0.299 * d[o] + 0.587 * d[o + 1] + 0.114 * d[o + 2];
+      u[j] += d[o + 2] - l; v[j] += d[o] - l; c[j]++;
+    }
+  }
+  for (let j = 0; j < w * h; j++) if (c[j]) { u[j] /= c[j]; v[j] /= c[j]; }
+  return { width: w, height: h, u, v, srcWidth: img.width, srcHeight: img.height };
+}
+
+/**
+ * Colour shifts move the grey level of saturated colours apart from the neutral ones (a hue turn
+ * makes a red label darker and a blue one lighter), which no grey tone curve can follow. The
+ * remaining grey difference is fitted as a linear function of the reference's chroma (robust least
+ * squares: two passes, the second without the worst 20 %) and added to the mapped reference.
+ */
+function chromaCorrect(Bm: Float32Array, Q: Float32Array, valid: Uint8Array, C: Chroma, T: Transform, fw: number, fh: number, kx: number, ky: number, rw: number, rh: number): Uint8Array {
+  const n = fw * fh;
+  const U = new Float32Array(n), V = new Float32Array(n);
+  const proj = T.length === 9;
+  const t6 = proj ? T[6] : 0, t7 = proj ? T[7] : 0, t8 = proj ? T[8] : 1;
+  const sx = C.width / (C.srcWidth || rw), sy = C.height / (C.srcHeight || rh);
+  const cw = C.width, ch = C.height;
+  for (let y = 0; y < fh; y++) {
+    const qy = (y + 0.5) * ky - 0.5;
+    for (let x = 0; x < fw; x++) {
+      const i = y * fw + x;
+      if (!valid[i]) continue;
+      const qx = (x + 0.5) * kx - 0.5;
+      const iw = 1 / (t6 * qx + t7 * qy + t8);
+      let cx = ((T[0] * qx + T[1] * qy + T[2]) * iw + 0.5) * sx - 0.5, cy = ((T[3] * qx + T[4] * qy + T[5]) * iw + 0.5) * sy - 0.5;
+      cx = Math.max(0, Math.min(cw - 1.001, cx)); cy = Math.max(0, Math.min(ch - 1.001, cy));
+      const x0 = cx | 0, y0 = cy | 0, ax = cx - x0, ay = cy - y0;
+      const o = y0 * cw + x0, o1 = x0 + 1 < cw ? o + 1 : o, o2 = y0 + 1 < ch ? o + cw : o, o3 = y0 + 1 < ch ? o1 + cw : o1;
+      U[i] = (C.u[o] * (1 - ax) + C.u[o1] * ax) * (1 - ay) + (C.u[o2] * (1 - ax) + C.u[o3] * ax) * ay;
+      V[i] = (C.v[o] * (1 - ax) + C.v[o1] * ax) * (1 - ay) + (C.v[o2] * (1 - ax) + C.v[o3] * ax) * ay;
+    }
+  }
+  // per hue sector of saturated reference colours: the median grey offset query − mapped reference
+  const SECT = 12, SAT = 18;
+  const cls = new Int8Array(n).fill(-1);
+  const hist = new Uint32Array(SECT * 256), cnt = new Uint32Array(SECT);
+  for (let i = 0; i < n; i++) {
+    if (!valid[i]) continue;
+    const sat = Math.hypot(U[i], V[i]);
+    if (sat < SAT) continue;
+    const k = Math.min(SECT - 1, Math.floor(((Math.atan2(V[i], U[i]) + Math.PI) / (2 * Math.PI)) * SECT));
+    cls[i] = k;
+    hist[k * 256 + Math.max(0, Math.min(255, Math.round(Q[i] - Bm[i] + 128)))]++; cnt[k]++;
+  }
+  // strong colour edges of the reference (re-compression blurs colour there: thin residual lines)
+  const edge = new Uint8Array(n);
+  for (let y = 1; y < fh - 1; y++) for (let x = 1; x < fw - 1; x++) {
+    const i = y * fw + x;
+    if (Math.abs(U[i + 1] - U[i - 1]) + Math.abs(V[i + 1] - V[i - 1]) + Math.abs(U[i + fw] - U[i - fw]) + Math.abs(V[i + fw] - V[i - fw]) > COLOUR_EDGE) edge[i] = 1;
+  }
+  const colourEdge = dilate(edge, fw, fh, 2);
+  const off = new Float32Array(SECT);
+  let any = false;
+  for (let k = 0; k < SECT; k++) {
+    if (cnt[k] < 60) continue;
+    for (let v = 0, acc = 0; v < 256; v++) { acc += hist[k * 256 + v]; if (acc * 2 >= cnt[k]) { off[k] = v - 128; break; } }
+    if (Math.abs(off[k]) >= 2) any = true;
+  }
+  if (!any) return colourEdge;
+  // blend the offset in with saturation (no step at the SAT threshold)
+  for (let i = 0; i < n; i++) {
+    if (cls[i] < 0) continue;
+    const sat = Math.hypot(U[i], V[i]);
+    Bm[i] += off[cls[i]] * Math.min(1, (sat - SAT) / SAT + 0.5);
+  }
+  return colourEdge;
+}
+
+/** Chroma change (grey levels, summed central differences of U and V) that makes a colour edge. */
+export const COLOUR_EDGE = 40;
+
+function solve3(A: Float64Array, b: number[]): [number, number, number] | undefined {
+  const det = (m: ArrayLike<number>) => m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
+  const D = det(A);
+  if (Math.abs(D) < 1e-9) return undefined;
+  const col = (k: number) => { const m = Float64Array.from(A); for (let r = 0; r < 3; r++) m[r * 3 + k] = b[r]; return det(m) / D; };
+  return [col(0), col(1), col(2)];
+}
+
+/**
  * Evidence pixels: components of z > FINE_LOW seeded by ≥ EDIT_MIN_SEEDS pixels over FINE_HIGH that
  * are a line (long and thin) or a blob (area ≥ EDIT_MIN_BLOB).
  */
-function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: number): Uint8Array {
+function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: number, colourEdge?: Uint8Array): Uint8Array {
   const n = w * h;
   const out = new Uint8Array(n);
   const seen = new Uint8Array(n);
@@ -266,13 +371,16 @@ function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: nu
   for (let s = 0; s < n; s++) {
     if (seen[s] || z[s] <= FINE_HIGH) continue;
     seen[s] = 1; stack.push(s); pix.length = 0;
-    let x0 = w, y0 = h, x1 = 0, y1 = 0, seeds = 0, inBand = 0;
+    let x0 = w, y0 = h, x1 = 0, y1 = 0, seeds = 0, inBand = 0, onEdge = 0;
+    let mx = 0, my = 0, mxx = 0, myy = 0, mxy = 0;
     while (stack.length) {
       const i = stack.pop()!;
       pix.push(i);
       if (z[i] > FINE_HIGH) seeds++;
       inBand += band[i];
+      if (colourEdge) onEdge += colourEdge[i];
       const x = i % w, y = (i / w) | 0;
+      mx += x; my += y; mxx += x * x; myy += y * y; mxy += x * y;
       if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
       for (let dy = -1; dy <= 1; dy++) {
         const yy = y + dy;
@@ -288,11 +396,19 @@ function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: nu
     if (seeds < EDIT_MIN_SEEDS) continue;
     const len = Math.hypot(x1 - x0 + 1, y1 - y0 + 1);
     const area = pix.length;
-    // a line: long, and thin (mean width = area / length small against its length)
-    const line = len >= minLine && area / len <= Math.max(3, len * 0.25);
+    // a line: long, and thin (mean width = area / length small against its length), and elongated
+    // (principal axes ≥ LINE_ELONGATION apart) unless very long: a ring round a coloured dot is thin
+    // but not a crack; a long branching crack need not be elongated
+    const cx = mx / area, cy = my / area;
+    const sxx = mxx / area - cx * cx, syy = myy / area - cy * cy, sxy = mxy / area - cx * cy;
+    const tr = sxx + syy, dt = Math.sqrt(Math.max(0, (sxx - syy) ** 2 + 4 * sxy * sxy));
+    const elong = (tr + dt) / Math.max(1e-6, tr - dt);
+    const line = len >= minLine && area / len <= Math.max(3, len * 0.25) && (elong >= LINE_ELONGATION || len >= 2.5 * minLine);
     if (!line && area < minBlob) continue;
     // a line lying along the border of the compared area is its edge, not an edit
     if (line && inBand > 0.6 * area) continue;
+    // …and one along a colour edge of the reference is re-compressed colour, not a crack
+    if (line && onEdge > 0.7 * area) continue;
     for (const i of pix) out[i] = 1;
   }
   return out;

@@ -30,7 +30,7 @@ import { extractFeatures, matchDescriptors, type Features } from '../hash/featur
 import { toGray, type Gray } from '../hash/gray';
 import { applyTransform, composeAffine, fitHomography, fitSimilarity, registerDense, type Affine, type DenseFit, type HomographyFit, type SimilarityFit, type Transform } from './geometry';
 import { compareDense, type DenseResult } from './diff';
-import { compareFine, groupEdits } from './localise';
+import { chromaOf, compareFine, groupEdits, type Chroma } from './localise';
 import { refineHomography } from './refine';
 import { encodePng } from './png';
 import { LruMap } from '../lru';
@@ -137,7 +137,7 @@ export const EDIT_MIN_SHARE = 0.004;
 /** …with a largest region of at least this share of the compared area. */
 export const EDIT_MIN_REGION = 0.003;
 
-interface RefWork { gray: Gray; features?: Features }
+interface RefWork { gray: Gray; features?: Features; chroma: Chroma }
 
 /** Small LRU of reference features (a library page often checks several photos in a row). */
 const refCache = new LruMap<string, RefWork>(8);
@@ -151,7 +151,7 @@ async function refWork(id: string, deps: MatchDeps, withFeatures: boolean): Prom
   const img = await deps.loadReference(id);
   if (!img) return undefined;
   const gray = toGray(img);
-  const w: RefWork = { gray, features: withFeatures ? extractFeatures(gray) : undefined };
+  const w: RefWork = { gray, features: withFeatures ? extractFeatures(gray) : undefined, chroma: chromaOf(img) };
   refCache.set(id, w);
   return w;
 }
@@ -175,8 +175,9 @@ interface Verified {
   variant: string;
   /** Texture-less reference (see isFlat). */
   flat: boolean;
-  /** The reference's working-copy grey (for the fine change map). */
+  /** The reference's working-copy grey and colour (for the fine change map). */
   refGray: Gray;
+  refChroma: Chroma;
   /** The query's analysis-size grey it was compared with. */
   qGray: Gray;
 }
@@ -236,7 +237,7 @@ function verify(q: FingerprintWork, cand: Candidate, ref: RefWork, trace?: Match
   let out: Verified | undefined;
   const attempt = (t: { T: Transform; fit?: SimilarityFit; hom?: HomographyFit; method: string; variant: string }) => {
     const dense = compareDense(q.gray, ref.gray, t.T);
-    const v = { cand, T: t.T, fit: t.fit, dense, method: t.method, variant: t.variant, flat, refGray: ref.gray, qGray: q.gray };
+    const v = { cand, T: t.T, fit: t.fit, dense, method: t.method, variant: t.variant, flat, refGray: ref.gray, refChroma: ref.chroma, qGray: q.gray };
     trace?.('verify', {
       ref: cand.entry.name, method: t.method, variant: t.variant, inliers: t.fit?.inliers, rms: t.fit?.rms, nrms: t.fit?.nrms,
       agreement: dense.agreement, cells: dense.cellAgreement, outside: dense.agreementOutside, boxShare: dense.regionBoxShare, textured: dense.textured, overlapRef: dense.overlapRef, overlapQuery: dense.overlapQuery,
@@ -383,7 +384,7 @@ export async function findMatch(
       : dense.textured >= MATCH_MIN_TEXTURED && dense.agreement >= MATCH_FAST_AGREEMENT &&
         dense.overlapRef >= MATCH_MIN_OVERLAP_REF && dense.overlapQuery >= MATCH_MIN_OVERLAP_QUERY;
     if (ok) {
-      const v: Verified = { cand, T, dense, method: 'global', variant: cand.variant, flat, refGray: ref.gray, qGray: g.gray };
+      const v: Verified = { cand, T, dense, method: 'global', variant: cand.variant, flat, refGray: ref.gray, refChroma: ref.chroma, qGray: g.gray };
       // a clean copy stops here; a changed one is re-aligned by keypoints for a sharper map
       if (dense.changedShare < EDIT_MIN_SHARE) { found = v; break; }
       fallback ??= v;
@@ -420,7 +421,7 @@ export async function findMatch(
     homography: Hq,
     variant,
   };
-  return { match, localisation: localise(query, found.qGray, found.refGray, Tq, fullSize, dense) };
+  return { match, localisation: localise(query, found.qGray, found.refGray, found.refChroma, Tq, fullSize, dense) };
 }
 
 /** Name framing changes visible in the overlap: crop (query covers part of the reference), screenshot (reference covers part of the query). */
@@ -435,12 +436,12 @@ function withFraming(v: string, d: DenseResult): string {
  * Stage 4: the fine change map (localise.ts) grouped into one region per edit, with the coarse
  * comparison's changed pixels when they already make a local alteration (large soft stains).
  */
-function localise(query: RGBAImage, qGray: Gray, refGray: Gray, T: Transform, full: { width: number; height: number }, d: DenseResult): Localisation {
+function localise(query: RGBAImage, qGray: Gray, refGray: Gray, refChroma: Chroma, T: Transform, full: { width: number; height: number }, d: DenseResult): Localisation {
   const nValid = d.valid.reduce((s, v) => s + v, 0) || 1;
   const biggest = d.regionAreas.length ? d.regionAreas[0] / nValid : 0;
   const coarseEdited = d.changedShare >= EDIT_MIN_SHARE && biggest >= EDIT_MIN_REGION;
   const refined = refineHomography(qGray, refGray, T);
-  const fine = compareFine(qGray, refGray, refined?.H ?? T);
+  const fine = compareFine(qGray, refGray, refined?.H ?? T, refChroma);
   const edits = groupEdits(fine, coarseEdited ? d : undefined, query, full);
   const regions: Box[] = edits.map((e) => e.box);
   const edited = regions.length > 0;
