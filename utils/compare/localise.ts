@@ -48,6 +48,8 @@ export const FINE_BORDER_BAND = 0.015;
 export const EDIT_MIN_LINE = 0.035;
 /** Ratio of the principal second moments for a short line to count (a straight stroke is ≫ 10). */
 export const LINE_ELONGATION = 6;
+/** Mean residual (noise units) of a line. */
+export const LINE_MIN_Z = 8;
 /** A blob: area ≥ this share of the compared area. */
 export const EDIT_MIN_BLOB = 0.003;
 /** Seed pixels a component needs at least. */
@@ -129,7 +131,17 @@ export function compareFine(query: Gray, ref: Gray, T: Transform, refChroma?: Ch
     if (!valid[i] || e[i] === 0) continue;
     z[i] = e[i] / (Math.max(noise, FINE_LOCAL_NOISE * local[i]) + FINE_TEXTURE_NOISE * (hi[i] - lo[i]));
   }
-  const evidence = componentsEvidence(z, valid, fw, fh, colourEdge);
+  // edges of the reference: strong local grey range (against the photo's own), or colour edges;
+  // a residual line lying along them is the edge resampled or re-compressed, not a new stroke
+  const rh = new Uint32Array(256);
+  let nr = 0;
+  for (let i = 0; i < n; i += 3) if (valid[i]) { rh[Math.min(255, (hi[i] - lo[i]) | 0)]++; nr++; }
+  let medRange = 0;
+  for (let v = 0, acc = 0; v < 256; v++) { acc += rh[v]; if (acc * 2 >= nr) { medRange = v; break; } }
+  const edgeThr = Math.max(FINE_EDGE_MIN, FINE_EDGE_RATIO * medRange);
+  const edges = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (valid[i] && (hi[i] - lo[i] > edgeThr || colourEdge?.[i])) edges[i] = 1;
+  const evidence = componentsEvidence(z, valid, fw, fh, dilate(edges, fw, fh, 1));
   textureLoss(Qd, Bm, valid, fw, fh, evidence, z);
   return { fw, fh, kx, ky, valid, z, evidence, noise };
 }
@@ -336,6 +348,12 @@ function chromaCorrect(Bm: Float32Array, Q: Float32Array, valid: Uint8Array, C: 
   return colourEdge;
 }
 
+/** Reference edge: 3×3 grey range over this (grey levels)… */
+export const FINE_EDGE_MIN = 24;
+/** …and over this multiple of the photo's median range (textured photos have strong ranges everywhere). */
+export const FINE_EDGE_RATIO = 3;
+/** A line with this share of its pixels on reference edges is an edge, not a stroke. */
+export const FINE_EDGE_SHARE = 0.6;
 /** Chroma change (grey levels, summed central differences of U and V) that makes a colour edge. */
 export const COLOUR_EDGE = 40;
 
@@ -394,6 +412,8 @@ function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: nu
       }
     }
     if (seeds < EDIT_MIN_SEEDS) continue;
+    let zsum = 0;
+    for (const i of pix) zsum += z[i];
     const len = Math.hypot(x1 - x0 + 1, y1 - y0 + 1);
     const area = pix.length;
     // a line: long, and thin (mean width = area / length small against its length), and elongated
@@ -403,12 +423,14 @@ function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: nu
     const sxx = mxx / area - cx * cx, syy = myy / area - cy * cy, sxy = mxy / area - cx * cy;
     const tr = sxx + syy, dt = Math.sqrt(Math.max(0, (sxx - syy) ** 2 + 4 * sxy * sxy));
     const elong = (tr + dt) / Math.max(1e-6, tr - dt);
-    const line = len >= minLine && area / len <= Math.max(3, len * 0.25) && (elong >= LINE_ELONGATION || len >= 2.5 * minLine);
+    // and a painted stroke stands out: its mean residual is well over the noise (the resampled or
+    // re-compressed edges of printed shapes stay at a few noise units)
+    const line = len >= minLine && area / len <= Math.max(3, len * 0.25) && (elong >= LINE_ELONGATION || len >= 2.5 * minLine) && zsum / area >= LINE_MIN_Z;
     if (!line && area < minBlob) continue;
     // a line lying along the border of the compared area is its edge, not an edit
     if (line && inBand > 0.6 * area) continue;
-    // …and one along a colour edge of the reference is re-compressed colour, not a crack
-    if (line && onEdge > 0.7 * area) continue;
+    // …and one along edges of the reference is the edge resampled or re-compressed, not a crack
+    if (line && onEdge > FINE_EDGE_SHARE * area) continue;
     for (const i of pix) out[i] = 1;
   }
   return out;
