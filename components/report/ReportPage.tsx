@@ -216,6 +216,7 @@ export function ReportPage({ id }: { id: string }) {
       <section>
         <h2>{t('rpt_section_verify')}</h2>
         <p className="small">{t('rpt_verify_text')}</p>
+        {model.localisation?.edited && model.localisation.regions.length > 0 && <p className="small">{t('rpt_verify_boxes')}</p>}
         <Rows rows={imageHashRows(model, tr)} />
       </section>
 

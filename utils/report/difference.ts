@@ -12,12 +12,14 @@
  *               over the compared pixels): a recoloured copy is not "changed everywhere"
  *  3 smooth     both are box-blurred (radius SMOOTH_RADIUS) so re-compression noise and resampling
  *               do not light up
- *  4 difference largest channel difference; the noise floor is NOISE_FACTOR × the median
+ *  4 difference largest channel difference against the best reference pixel within SHIFT_TOLERANCE
+ *               (an alignment a pixel or two off does not outline every edge); the noise floor is NOISE_FACTOR × the median
  *               difference + NOISE_MIN; above it, brightness rises over BRIGHT_SPAN levels
  */
 import type { RGBAImage } from '../types';
 
 export const SMOOTH_RADIUS = 1;
+export const SHIFT_TOLERANCE = 2;
 export const NOISE_FACTOR = 2.5;
 export const NOISE_MIN = 10;
 export const BRIGHT_SPAN = 60;
@@ -115,9 +117,27 @@ export function differenceMap(buyer: RGBAImage, aligned: Aligned): Float32Array 
     // step 3
     planes.push(boxBlur(pb, w, h, SMOOTH_RADIUS), boxBlur(pr, w, h, SMOOTH_RADIUS));
   }
-  for (let p = 0; p < n; p++) {
-    if (!aligned.valid[p]) continue;
-    diff[p] = Math.max(Math.abs(planes[0][p] - planes[1][p]), Math.abs(planes[2][p] - planes[3][p]), Math.abs(planes[4][p] - planes[5][p]));
+  const R = SHIFT_TOLERANCE;
+  const [b0, r0, b1, r1, b2, r2] = planes;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (!aligned.valid[p]) continue;
+      let best = Infinity;
+      for (let dy = -R; dy <= R && best > 0; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -R; dx <= R; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const q = yy * w + xx;
+          if (!aligned.valid[q]) continue;
+          const d = Math.max(Math.abs(b0[p] - r0[q]), Math.abs(b1[p] - r1[q]), Math.abs(b2[p] - r2[q]));
+          if (d < best) best = d;
+        }
+      }
+      diff[p] = best === Infinity ? 0 : best;
+    }
   }
   return diff;
 }

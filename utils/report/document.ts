@@ -247,6 +247,7 @@ export function reportBlocks(model: ReportModel, tr: Translate, opts: BlockOptio
 
   blocks.push({ t: 'h', text: tr('rpt_section_verify') });
   blocks.push({ t: 'p', text: tr('rpt_verify_text'), size: 9 });
+  if (displayRegions(model).length) blocks.push({ t: 'p', text: tr('rpt_verify_boxes'), size: 9 });
   const ih = imageHashRows(model, tr);
   if (ih.length) blocks.push({ t: 'kv', rows: ih });
 

@@ -121,8 +121,14 @@ export async function withComparePictures(
 ): Promise<{ model: ReportModel; images: ReportImages }> {
   const [aligned, difference] = await Promise.all([facts(pics.aligned), facts(pics.difference)]);
   return {
-    model: { ...model, images: { ...model.images, aligned, difference } },
-    images: { ...images, aligned: aligned ? pics.aligned : undefined, difference: difference ? pics.difference : undefined },
+    // (the check's own heat map is left out once the difference picture replaces it)
+    model: { ...model, images: { ...model.images, aligned, difference, overlay: difference ? undefined : model.images.overlay } },
+    images: {
+      ...images,
+      aligned: aligned ? pics.aligned : undefined,
+      difference: difference ? pics.difference : undefined,
+      overlay: difference ? undefined : images.overlay,
+    },
   };
 }
 
