@@ -46,6 +46,7 @@ export default defineContentScript({
       button: HTMLButtonElement;
       shown: string;
       card?: CardHandle;
+      busy?: boolean;
     }
     const slots: Slot[] = [];
     const floats = new FloatLayer(ctx);
@@ -86,12 +87,12 @@ export default defineContentScript({
     }
 
     async function runCheck(slot: Slot, expand: boolean) {
-      const { host, button, src, img } = slot;
-      if (host.dataset.busy) {
+      const { button, src, img } = slot;
+      if (slot.busy) {
         if (expand) slot.card?.setMode('card', true);
         return;
       }
-      host.dataset.busy = '1';
+      slot.busy = true;
       button.disabled = true;
       button.textContent = t('btn_checking');
       slot.card ??= createCard(slot);
@@ -106,7 +107,7 @@ export default defineContentScript({
       summary?.update();
       button.disabled = false;
       button.textContent = t('btn_check');
-      delete host.dataset.busy;
+      slot.busy = false;
     }
 
     function attachButton(img: HTMLImageElement, src: string, shown: string) {
