@@ -138,7 +138,7 @@ export function ReportPage({ id }: { id: string }) {
         {/* the ten-second summary, one paragraph */}
         <p className="lead">
           {verdictSentences(model, tr, off).map((s, i) => (
-            <span key={i} data-refundlens={model.repeatBuyer && s.includes(model.repeatBuyer.buyer) ? 'report-repeat-buyer' : undefined}>{i ? ' ' : ''}{s}</span>
+            <span key={i} data-refundlens={model.repeatBuyer && s === tr('why_repeat_buyer', { buyer: model.repeatBuyer.buyer, count: model.repeatBuyer.count }) ? 'report-repeat-buyer' : undefined}>{i ? ' ' : ''}{s}</span>
           ))}
         </p>
       </section>
