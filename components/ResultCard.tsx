@@ -231,9 +231,10 @@ footer button, .summary-list button { font: inherit; padding: 4px 10px; border: 
 button:focus-visible { outline: 3px solid #ffab00; outline-offset: 1px; }
 .chip { display: block; color: #fff; border: 1px solid rgba(255,255,255,.85); border-radius: 10px; padding: 1px 8px; font-size: 12px; font-weight: 600;
   cursor: pointer; box-shadow: 0 1px 4px rgba(0,0,0,.35); white-space: nowrap; max-width: 220px; overflow: hidden; text-overflow: ellipsis; }
-.summary { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; color: var(--fg); background: var(--bg); border: 1px solid var(--soft); border-radius: 8px;
+.summary { display: grid; grid-template-columns: auto 1fr auto; align-items: center; gap: 2px 10px; color: var(--fg); background: var(--bg); border: 1px solid var(--soft); border-radius: 8px;
   box-shadow: 0 4px 16px var(--shadow); padding: 3px 6px 3px 10px; max-width: min(920px, calc(100vw - 16px)); box-sizing: border-box; }
-.summary .close { margin-left: auto; }
+.summary > strong { grid-column: 1; grid-row: 1; } .summary > .muted { grid-column: 1; grid-row: 2; }
+.summary-list { grid-column: 2; grid-row: 1 / span 2; } .summary > .close { grid-column: 3; grid-row: 1 / span 2; align-self: start; }
 .muted { color: var(--muted); font-size: 12px; }
 .summary-list { display: flex; flex-wrap: wrap; gap: 4px 6px; list-style: none; margin: 0; padding: 0; }
 .summary-list button { font-size: 12px; padding: 2px 8px; color: var(--fg); }

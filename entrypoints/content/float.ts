@@ -87,7 +87,7 @@ export class FloatLayer {
       }
       host.style.setProperty('display', 'block', 'important');
       // the open card above the badges and the summary
-      host.style.setProperty('z-index', spec.kind === 'beside' ? '2147483001' : '2147483000', 'important');
+      host.style.setProperty('z-index', spec.kind === 'corner' ? '2147483000' : host.localName === 'refundlens-result' ? '2147483002' : '2147483001', 'important');
       const a = rectOf(spec.anchor);
       const size = host.getBoundingClientRect();
       let left: number, top: number;

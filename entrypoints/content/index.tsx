@@ -19,7 +19,7 @@ const DEV_HOSTS = new Set(['127.0.0.1', 'localhost']);
 
 const BUTTON_CSS = `button{font:12px/1.2 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;padding:4px 8px;border:1px solid #1565c0;
   border-radius:4px;background:#fff;color:#1565c0;cursor:pointer;white-space:nowrap;box-sizing:border-box;overflow:hidden;text-overflow:ellipsis}
-  @media (prefers-color-scheme: dark){button{background:#1f2227;color:#8ab4f8;border-color:#8ab4f8}button:hover{background:#263238}}
+  button.dark{background:#1f2227;color:#8ab4f8;border-color:#8ab4f8}button.dark:hover{background:#263238}
   button:hover{background:#e3f2fd}button:focus-visible{outline:3px solid #ffab00}button[disabled]{opacity:.6;cursor:progress}`;
 
 export default defineContentScript({
@@ -291,6 +291,8 @@ function buttonHost(name: 'check' | 'check-all', label: string, hostCss: string)
   const button = document.createElement('button');
   button.type = 'button';
   button.textContent = label;
+  // the page's own colour scheme where it can be read, else the system's (as the card)
+  if (pageIsDark()) button.className = 'dark';
   shadow.append(style, button);
   return { host, button };
 }
