@@ -98,10 +98,16 @@ export default defineContentScript({
       slot.card ??= createCard(slot);
       slot.card.render('pending', undefined, expand);
       summary?.update();
-      let result = await requestCheck(src, adapter.ticketInfo(document, img));
-      // A full-size rewrite that the CDN does not know: check the picture as displayed instead.
-      if (result.level === 'error' && src !== slot.shown && /^err_(http_status|fetch_failed|html_not_image|not_image)$/.test(result.error?.code ?? '')) {
-        result = await requestCheck(slot.shown, adapter.ticketInfo(document, img));
+      let result: CardResult;
+      try {
+        result = await requestCheck(src, adapter.ticketInfo(document, img));
+        // A full-size rewrite that the CDN does not know: check the picture as displayed instead.
+        if (result.level === 'error' && src !== slot.shown && /^err_(http_status|fetch_failed|html_not_image|not_image)$/.test(result.error?.code ?? '')) {
+          result = await requestCheck(slot.shown, adapter.ticketInfo(document, img));
+        }
+      } catch (e) {
+        // never a card that stays "checking…" for ever
+        result = { id: '', level: 'error', reasons: [{ code: 'err_internal', params: { detail: String((e as Error)?.message ?? e).slice(0, 200) }, weight: 1 }], signals: [], error: { code: 'err_internal' } };
       }
       slot.card.render('done', result);
       summary?.update();
@@ -324,7 +330,12 @@ async function readFromPage(src: string): Promise<{ ok: true; value: Uint8Array 
     if (!r.ok) return { ok: false, code: 'err_http_status' };
     const buf = await r.arrayBuffer();
     if (buf.byteLength > LIMITS.maxBytes) return { ok: false, code: 'err_too_large' };
-    return { ok: true, value: new Uint8Array(buf) };
+    // Copied element by element into this script's own array: in Firefox the buffer can belong to
+    // the page's compartment, and spreading or iterating it there throws "Permission denied".
+    const view = new Uint8Array(buf);
+    const out = new Uint8Array(view.length);
+    for (let i = 0; i < view.length; i++) out[i] = view[i];
+    return { ok: true, value: out };
   } catch {
     return { ok: false, code: 'err_permission' };
   }
