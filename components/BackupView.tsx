@@ -101,8 +101,8 @@ export function BackupView() {
       <p className="muted" style={{ maxWidth: 760 }}>{t('bak_intro')}</p>
       <div style={{ display: 'flex', gap: 16, flexWrap: 'wrap', alignItems: 'center' }}>
         <button className="primary" disabled={busy} onClick={() => void backup()} data-refundlens="backup-create">{t('bak_create')}</button>
-        <label>
-          {t('bak_restore')}{' '}
+        <label className="file-button">
+          {t('bak_restore')}
           <input
             ref={input}
             type="file"

@@ -5,6 +5,7 @@ import {
   type HistoryFilter, type HistoryRow,
 } from '@/utils/library/db';
 import { bytesToDataUrl } from '@/utils/messages';
+import { formatTime, ticketOffset } from '@/utils/report/format';
 import type { VerdictLevel } from '@/utils/types';
 import { LEVEL_COLOUR, LEVEL_KEY } from '@/utils/levels';
 
@@ -139,7 +140,7 @@ export function HistoryView() {
                   <td style={{ width: 72 }}>{r.thumb && <img src={bytesToDataUrl(r.thumb, 'image/jpeg')} alt="" style={{ width: 64, display: 'block' }} />}</td>
                   <td>
                     <span className="badge" style={{ background: LEVEL_COLOUR[r.level] }}>{t(LEVEL_KEY[r.level])}</span>
-                    <div className="muted" style={{ fontSize: 12 }}>{new Date(r.checkedAt).toLocaleString()}</div>
+                    <div className="muted" style={{ fontSize: 12 }}>{formatTime(r.checkedAt, ticketOffset(r.result.ticket, -new Date().getTimezoneOffset()))}</div>
                     {r.result.match && <div style={{ fontSize: 12 }}>{t('card_your_photo')}: {r.result.match.referenceName}</div>}
                   </td>
                   <td>
@@ -148,9 +149,9 @@ export function HistoryView() {
                     <div className="muted" style={{ fontSize: 12 }}>{r.orderId}</div>
                   </td>
                   <td style={{ maxWidth: 260, overflowWrap: 'anywhere', fontSize: 12 }} className="muted">{r.result.file?.sourceUrl}</td>
-                  <td style={{ whiteSpace: 'nowrap' }}>
-                    <a href={`/report.html?check=${r.id}`} target="_blank" rel="noreferrer">{t('btn_open_report')}</a>{' '}
-                    <button className="danger" style={{ fontSize: 12 }} onClick={() => void remove([r.id], t('hist_delete_confirm'))} aria-label={`${t('hist_delete')} ${r.orderId ?? ''}`}>
+                  <td className="row-actions">
+                    <a className="button primary" href={`/report.html?check=${r.id}`} target="_blank" rel="noreferrer">{t('btn_open_report')}</a>
+                    <button className="danger" onClick={() => void remove([r.id], t('hist_delete_confirm'))} aria-label={`${t('hist_delete')} ${r.orderId ?? ''}`}>
                       {t('hist_delete')}
                     </button>
                   </td>

@@ -35,14 +35,26 @@ export function LibraryManager({ compact = false }: { compact?: boolean }) {
 
   const onFiles = async (files: File[]) => {
     if (!files.length || !current) return;
-    await importFiles(files, current, setProgress);
+    // live: the count and the thumbnails grow while the import runs
+    await importFiles(files, current, setProgress, undefined, (rec) => {
+      setLibs((ls) => ls.map((l) => (l.id === current ? { ...l, count: l.count + 1 } : l)));
+      if (!compact) setPhotos((ps) => [...ps, rec]);
+    });
     await refresh(current);
   };
 
   const lib = libs.find((l) => l.id === current);
   const busy = progress && progress.done < progress.total;
+  const firstRun = libs.length > 0 && libs.every((l) => l.count === 0) && !busy;
   return (
     <div>
+      {firstRun && !compact && (
+        <div className="guide" data-refundlens="first-run">
+          <h3>{t('guide_title')}</h3>
+          <p>{t('guide_what')}</p>
+          <p>{t('guide_then')}</p>
+        </div>
+      )}
       <div style={{ display: 'flex', gap: 8, alignItems: 'center', flexWrap: 'wrap' }}>
         <label>
           {t('popup_libraries')}{' '}
@@ -84,16 +96,19 @@ export function LibraryManager({ compact = false }: { compact?: boolean }) {
         onDrop={(e) => { e.preventDefault(); setOver(false); void onFiles([...e.dataTransfer.files]); }}
       >
         <p style={{ margin: '0 0 8px' }}>{t('lib_drop_here')}</p>
-        <input
-          ref={input}
-          type="file"
-          multiple
-          accept="image/*"
-          data-refundlens="library-import"
-          aria-label={t('lib_import')}
-          disabled={!!busy}
-          onChange={(e) => { void onFiles([...(e.target.files ?? [])]); e.target.value = ''; }}
-        />
+        <label className="file-button">
+          {t('lib_choose_files')}
+          <input
+            ref={input}
+            type="file"
+            multiple
+            accept="image/*"
+            data-refundlens="library-import"
+            aria-label={t('lib_import')}
+            disabled={!!busy}
+            onChange={(e) => { void onFiles([...(e.target.files ?? [])]); e.target.value = ''; }}
+          />
+        </label>
       </div>
       {progress && (
         <div role="status" aria-live="polite" style={{ marginTop: 8 }}>
@@ -112,8 +127,9 @@ export function LibraryManager({ compact = false }: { compact?: boolean }) {
         </div>
       )}
       {!compact && (
+        <>
+        {photos.length === 0 && !busy && <p className="muted" style={{ marginTop: 12 }}>{t('lib_empty')}</p>}
         <div className="grid" style={{ marginTop: 12 }}>
-          {photos.length === 0 && <p className="muted">{t('lib_empty')}</p>}
           {photos.map((p) => (
             <figure key={p.id}>
               <img src={bytesToDataUrl(p.thumb, 'image/jpeg')} alt={p.name} loading="lazy" />
@@ -126,6 +142,7 @@ export function LibraryManager({ compact = false }: { compact?: boolean }) {
             </figure>
           ))}
         </div>
+        </>
       )}
     </div>
   );

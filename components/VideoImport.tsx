@@ -137,8 +137,8 @@ export function VideoImport() {
   return (
     <div data-refundlens="video">
       <p className="muted" style={{ maxWidth: 760 }}>{t('vid_intro')}</p>
-      <label>
-        {t('vid_choose')}{' '}
+      <label className="file-button">
+        {t('vid_choose')}
         <input
           type="file"
           accept="video/mp4,video/webm,video/quicktime,.mp4,.m4v,.mov,.webm,.mkv"

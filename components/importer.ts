@@ -27,6 +27,8 @@ export async function importFiles(
   libraryId: string,
   onProgress: (p: ImportProgress) => void,
   signal?: AbortSignal,
+  /** Each photo as soon as it is stored (the page shows its thumbnail and the count at once). */
+  onAdded?: (rec: Awaited<ReturnType<typeof prepareReference>>) => void,
 ): Promise<ImportProgress> {
   const db = await openLibraryDb();
   const p: ImportProgress = { done: 0, total: files.length, added: 0, skipped: 0, failed: [], quotaExceeded: false };
@@ -36,8 +38,10 @@ export async function importFiles(
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const rec = await prepareReference(bytes, file.name, libraryId, { decode, encode: encodeInBrowser });
-      if (await addReference(db, rec)) p.added++;
-      else p.skipped++;
+      if (await addReference(db, rec)) {
+        p.added++;
+        onAdded?.(rec);
+      } else p.skipped++;
     } catch (e) {
       if ((e as DOMException)?.name === 'QuotaExceededError') {
         p.quotaExceeded = true;

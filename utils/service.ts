@@ -21,6 +21,7 @@ import { LruMap } from './lru';
 import { bytesToDataUrl, type CardResult } from './messages';
 import type { CheckError, CheckResult, RGBAImage, TicketInfo } from './types';
 import { decideVerdict } from './verdict';
+import { editRegions } from './regions';
 import { makePictures, type CheckPictures } from './library/pictures';
 
 export interface ServicePlatform {
@@ -342,7 +343,7 @@ export class CheckService {
       signals: result.metadata?.signals ?? [],
       summary: result.metadata?.summary,
       error: result.error,
-      regions: result.localisation?.regions,
+      regions: editRegions(result.localisation),
       size: result.file?.width && result.file.height ? { width: result.file.width, height: result.file.height } : undefined,
     };
     if (result.match) {
@@ -354,7 +355,6 @@ export class CheckService {
         thumb: await this.referenceThumb(result.match.referenceId),
       };
     }
-    if (result.localisation?.overlayPng) card.overlay = bytesToDataUrl(result.localisation.overlayPng, 'image/png');
     const buyer = result.ticket?.buyer;
     if (buyer) {
       // (earlier checks' verdicts are stored before they are shown)

@@ -1,5 +1,5 @@
 import type { CheckError, Localisation, MatchResult, Reason, Signal, VerdictLevel } from './types';
-import { mergeBoxes } from './report/geometry';
+import { editRegions } from './regions';
 
 /**
  * The single place where evidence becomes a verdict.
@@ -41,9 +41,9 @@ export function decideVerdict(input: VerdictInput): { level: VerdictLevel; reaso
       level = 'derived-edited';
       reasons.push({
         code: 'why_local_edit',
-        // A thin crack is found as a chain of small boxes: boxes within 1 % of the picture are one area.
+        // One region per edit (utils/compare): the count every view shows.
         params: {
-          count: Math.max(1, mergeBoxes(loc.regions, Math.round(Math.max(input.size?.width ?? 0, input.size?.height ?? 0) * 0.01)).length),
+          count: Math.max(1, editRegions(loc).length),
           percent: Math.max(1, Math.round(loc.changedShare * 100)),
         },
         weight: 1,

@@ -10,6 +10,9 @@ interface Props {
   buyerUrl?: string;
   referenceUrl?: string;
   overlayUrl?: string;
+  /** The reference warped into the buyer photo's frame, and the difference picture (same frame). */
+  alignedUrl?: string;
+  differenceUrl?: string;
 }
 
 function loadImage(src: string): Promise<HTMLImageElement> {
@@ -26,7 +29,7 @@ function loadImage(src: string): Promise<HTMLImageElement> {
  * wipe view: the reference warped into the buyer photo's frame by the match's transform, the
  * buyer photo on top, clipped at the slider.
  */
-export function Compare({ model, buyerUrl, referenceUrl, overlayUrl }: Props) {
+export function Compare({ model, buyerUrl, referenceUrl, overlayUrl, alignedUrl, differenceUrl }: Props) {
   const [showOverlay, setShowOverlay] = useState(false);
   const [showRegions, setShowRegions] = useState(true);
   const [wipe, setWipe] = useState(50);
@@ -100,6 +103,29 @@ export function Compare({ model, buyerUrl, referenceUrl, overlayUrl }: Props) {
           </figure>
         )}
       </div>
+      {(alignedUrl || differenceUrl) && (
+        <div className="pair">
+          {alignedUrl && (
+            <figure>
+              <div className="frame" data-refundlens="report-aligned">
+                <img src={alignedUrl} alt={t('rpt_aligned_caption')} />
+                {showRegions && regions.map(box)}
+              </div>
+              <figcaption>{t('rpt_aligned_caption')}</figcaption>
+            </figure>
+          )}
+          {differenceUrl && (
+            <figure>
+              <div className="frame" data-refundlens="report-difference">
+                <img src={differenceUrl} alt={t('rpt_difference_caption')} />
+                {showRegions && regions.map(box)}
+              </div>
+              <figcaption>{t('rpt_difference_caption')}</figcaption>
+            </figure>
+          )}
+        </div>
+      )}
+      {regions.length > 0 && <p className="muted small">{t('rpt_boxes_note')}</p>}
       <div className="toggles no-print">
         {overlayUrl && (
           <label>

@@ -3,14 +3,15 @@ import { browser } from 'wxt/browser';
 import { t, uiLanguage } from '@/utils/i18n';
 import { getCheck, getReference, openLibraryDb, suspiciousChecksOfBuyer, type CheckRecord } from '@/utils/library/db';
 import { bytesToDataUrl } from '@/utils/messages';
-import { buildReportModel, type ReportImages, type ReportModel } from '@/utils/report/model';
-import { fileRows, imageHashRows, matchRows, ticketRows, verdictSentences, LEVEL_COLOURS, LEVEL_KEYS } from '@/utils/report/document';
-import { exportStem, formatBytes, formatDate } from '@/utils/report/format';
+import { buildReportModel, withComparePictures, type ReportImages, type ReportModel } from '@/utils/report/model';
+import { fileRows, imageHashRows, levelText, matchRows, reviewerText, techRows, ticketRows, verdictSentences, LEVEL_COLOURS } from '@/utils/report/document';
+import { exportStem, formatBytes, formatDate, ticketOffset } from '@/utils/report/format';
 import { exportLangFor, type ExportLang } from '@/utils/report/translate';
 import type { Translate } from '@/utils/report/translate';
 import { download } from './download';
 import type { ExportFile } from './exports';
 import { Compare } from './Compare';
+import { comparePictures } from './pictures';
 import { ElaPanel } from './ElaPanel';
 import './report.css';
 
@@ -74,7 +75,9 @@ export function ReportPage({ id }: { id: string }) {
       } catch {
         /* not in an extension page (tests) */
       }
-      const { model, images } = await buildReportModel({ check: rec, reference: ref, libraryName: lib?.name, repeatBuyerCount: repeat, version });
+      const built = await buildReportModel({ check: rec, reference: ref, libraryName: lib?.name, repeatBuyerCount: repeat, version });
+      // the aligned reference and the difference picture, for the page and every export
+      const { model, images } = await withComparePictures(built.model, built.images, await comparePictures(built.model, built.images));
       setData({ rec, model, images });
       document.title = `${t('report_title')} — ${rec.result.ticket?.orderId ?? rec.id}`;
     })();
@@ -87,6 +90,8 @@ export function ReportPage({ id }: { id: string }) {
       buyer: images.buyer && model.images.buyer ? bytesToDataUrl(images.buyer, model.images.buyer.type) : undefined,
       reference: images.reference && model.images.reference ? bytesToDataUrl(images.reference, model.images.reference.type) : undefined,
       overlay: images.overlay ? bytesToDataUrl(images.overlay, 'image/png') : undefined,
+      aligned: images.aligned ? bytesToDataUrl(images.aligned, 'image/jpeg') : undefined,
+      difference: images.difference ? bytesToDataUrl(images.difference, 'image/jpeg') : undefined,
     };
   }, [data]);
 
@@ -100,7 +105,7 @@ export function ReportPage({ id }: { id: string }) {
   }
   const { model, images } = data;
   const tr = t as Translate;
-  const off = offsetNow();
+  const off = ticketOffset(model.ticket, offsetNow());
   const stem = exportStem([model.ticket?.orderId, formatDate(model.checkedAt, off), model.id.slice(0, 8)]);
 
   const run = async (kind: 'pdf' | 'png' | 'json') => {
@@ -129,10 +134,13 @@ export function ReportPage({ id }: { id: string }) {
       </header>
 
       <section className="verdict" style={{ borderColor: LEVEL_COLOURS[model.level] }} aria-labelledby="verdict-h">
-        <h2 id="verdict-h" style={{ background: LEVEL_COLOURS[model.level] }}>{t('rpt_banner', { verdict: t(LEVEL_KEYS[model.level]) })}</h2>
-        {verdictSentences(model, tr, off).map((s, i) => (
-          <p key={i} className={i === 0 ? 'lead' : ''} data-refundlens={model.repeatBuyer && s.includes(model.repeatBuyer.buyer) ? 'report-repeat-buyer' : undefined}>{s}</p>
-        ))}
+        <h2 id="verdict-h" style={{ background: LEVEL_COLOURS[model.level] }}>{t('rpt_banner', { verdict: levelText(model, tr) })}</h2>
+        {/* the ten-second summary, one paragraph */}
+        <p className="lead">
+          {verdictSentences(model, tr, off).map((s, i) => (
+            <span key={i} data-refundlens={model.repeatBuyer && s === tr('why_repeat_buyer', { buyer: model.repeatBuyer.buyer, count: model.repeatBuyer.count }) ? 'report-repeat-buyer' : undefined}>{i ? ' ' : ''}{s}</span>
+          ))}
+        </p>
       </section>
 
       <nav className="exports no-print" aria-label={t('rpt_export')}>
@@ -156,19 +164,12 @@ export function ReportPage({ id }: { id: string }) {
         )}
       </nav>
 
-      {tk.length > 0 && (
-        <section>
-          <h2>{t('rpt_section_ticket')}</h2>
-          <Rows rows={tk} />
-        </section>
-      )}
-
       {data.rec.pending && <p className="error" data-refundlens="pictures-lost">{t('rpt_pictures_lost')}</p>}
 
       {(urls.buyer || urls.reference) && (
         <section>
           <h2>{t('rpt_section_photos')}</h2>
-          <Compare model={model} buyerUrl={urls.buyer} referenceUrl={urls.reference} overlayUrl={urls.overlay} />
+          <Compare model={model} buyerUrl={urls.buyer} referenceUrl={urls.reference} overlayUrl={urls.difference ?? urls.overlay} alignedUrl={urls.aligned} differenceUrl={urls.difference} />
         </section>
       )}
 
@@ -178,10 +179,17 @@ export function ReportPage({ id }: { id: string }) {
         <h2>{t('rpt_section_reasons')}</h2>
         <ul className="reasons">
           {model.reasons.map((r, i) => (
-            <li key={i} className={r.weight >= 0.8 ? 'strong' : r.weight >= 0.5 ? '' : 'weak'}>{t(r.code, r.params)}</li>
+            <li key={i} className={r.weight >= 0.8 ? 'strong' : r.weight >= 0.5 ? '' : 'weak'}>{reviewerText(r.code, r.params, tr)}</li>
           ))}
         </ul>
       </section>
+
+      {tk.length > 0 && (
+        <section>
+          <h2>{t('rpt_section_ticket')}</h2>
+          <Rows rows={tk} />
+        </section>
+      )}
 
       {frameRows.length > 0 && (
         <section>
@@ -195,21 +203,7 @@ export function ReportPage({ id }: { id: string }) {
         {model.signals.length === 0 && <p className="muted">{t('rpt_no_signals')}</p>}
         {model.signals.map((s, i) => (
           <div key={i} className="signal" data-refundlens="report-signal" data-code={s.code}>
-            <p className={s.weight >= 0.8 ? 'strong' : ''}>
-              {t(s.code, s.params)} <span className="muted small">({t('rpt_signal_from')} {s.source})</span>
-            </p>
-            {s.raw && s.raw.length > 0 && (
-              <table className="raw">
-                <thead>
-                  <tr><th scope="col">{t('rpt_raw_field')}</th><th scope="col">{t('rpt_raw_value')}</th></tr>
-                </thead>
-                <tbody>
-                  {s.raw.map((r, j) => (
-                    <tr key={j}><td className="mono">{r.field}</td><td className="mono">{r.value}</td></tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <p className={s.weight >= 0.8 ? 'strong' : ''}>{t(s.code, s.params)}</p>
           </div>
         ))}
       </section>
@@ -222,8 +216,28 @@ export function ReportPage({ id }: { id: string }) {
       <section>
         <h2>{t('rpt_section_verify')}</h2>
         <p className="small">{t('rpt_verify_text')}</p>
+        {model.localisation?.edited && model.localisation.regions.length > 0 && <p className="small">{t('rpt_verify_boxes')}</p>}
         <Rows rows={imageHashRows(model, tr)} />
       </section>
+
+      {techRows(model, tr).length > 0 && (
+        <details className="tech" data-refundlens="report-tech">
+          <summary>{t('rpt_section_tech')}</summary>
+          <p className="muted small">{t('rpt_tech_note')}</p>
+          {techRows(model, tr).map((g, i) => (
+            <div key={i}>
+              <h3>{g.title}</h3>
+              <table className="raw">
+                <tbody>
+                  {g.rows.map((r, j) => (
+                    <tr key={j}><td className="mono">{r.k}</td><td className="mono">{r.v}</td></tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ))}
+        </details>
+      )}
     </main>
   );
 }

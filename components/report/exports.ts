@@ -7,6 +7,7 @@ import { sha256Hex } from '@/utils/image/sha256';
 import { t } from '@/utils/i18n';
 import { drawLongImage, planLongImage } from '@/utils/report/canvas';
 import { evidenceBytes } from '@/utils/report/evidence';
+import { ticketOffset } from '@/utils/report/format';
 import type { ImageKey } from '@/utils/report/layout';
 import type { ReportImages, ReportModel } from '@/utils/report/model';
 import { buildReportPdf } from '@/utils/report/pdf';
@@ -57,18 +58,19 @@ export interface ExportFile {
   ms: number;
 }
 
-const offsetNow = () => -new Date().getTimezoneOffset();
+/** The ticket's own time zone (utils/report/format.ts ticketOffset), else the browser's. */
+const zoneOf = (model: ReportModel) => ticketOffset(model.ticket, -new Date().getTimezoneOffset());
 
 export async function exportJson(model: ReportModel, lang: ExportLang, stem: string): Promise<ExportFile> {
   const t0 = performance.now();
-  const bytes = evidenceBytes(model, await translatorFor(lang), lang, offsetNow());
+  const bytes = evidenceBytes(model, await translatorFor(lang), lang, zoneOf(model));
   return { bytes, name: `${stem}.json`, type: 'application/json', sha256: await sha256Hex(bytes), ms: performance.now() - t0 };
 }
 
 export async function exportPdf(model: ReportModel, images: ReportImages, lang: ExportLang, stem: string): Promise<ExportFile> {
   const t0 = performance.now();
   const tr = await translatorFor(lang);
-  const off = offsetNow();
+  const off = zoneOf(model);
   const bytes = await buildReportPdf(model, images, await loadFontBytes(), tr, {
     offsetMin: off,
     lang,
@@ -87,11 +89,11 @@ export async function exportPng(model: ReportModel, images: ReportImages, lang: 
     ctx.font = `${size}px ${FONT_FAMILY}`;
     return ctx.measureText(text).width;
   };
-  const plan = planLongImage(model, tr, measure, offsetNow());
+  const plan = planLongImage(model, tr, measure, zoneOf(model));
   canvas.width = plan.widthPx;
   canvas.height = plan.heightPx;
   const bitmaps: Partial<Record<ImageKey, ImageBitmap>> = {};
-  for (const key of ['buyer', 'reference', 'overlay'] as const) {
+  for (const key of ['buyer', 'reference', 'overlay', 'aligned', 'difference'] as const) {
     const b = images[key];
     const f = model.images[key];
     if (b && f) bitmaps[key] = await createImageBitmap(new Blob([b as Uint8Array<ArrayBuffer>], { type: f.type }));

@@ -1,11 +1,14 @@
 /**
  * In-page part: finds buyer photos with the site's adapter, puts a 「检测此图」 button next to
- * each (closed shadow root: the page cannot read or restyle it) and shows the verdict card.
+ * each (closed shadow root: the page cannot read or restyle it) and shows the verdict as a card
+ * floating beside its photo (./float.ts: the page's layout never changes; one card open at a
+ * time, the others shrink to a badge on their photo). The contract's hooks are set in ./hooks.ts.
  * Only wiring lives here; detection rules are in utils/sites/, checking in the background.
  */
-import { createRoot, type Root } from 'react-dom/client';
 import { browser } from 'wxt/browser';
-import { ResultCard, CARD_CSS } from '@/components/ResultCard';
+import { ResultCard, SummaryPanel } from '@/components/ResultCard';
+import { FloatLayer, pageIsDark } from './float';
+import { markHost, markResult } from './hooks';
 import { adapterFor, allSellerMatches } from '@/utils/sites';
 import { bytesToB64, type CardResult, type Response } from '@/utils/messages';
 import { getRules, siteEnabled } from '@/utils/settings';
@@ -15,7 +18,8 @@ import { LIMITS } from '@/utils/limits';
 const DEV_HOSTS = new Set(['127.0.0.1', 'localhost']);
 
 const BUTTON_CSS = `button{font:12px/1.2 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;padding:4px 8px;border:1px solid #1565c0;
-  border-radius:4px;background:#fff;color:#1565c0;cursor:pointer;white-space:nowrap}
+  border-radius:4px;background:#fff;color:#1565c0;cursor:pointer;white-space:nowrap;box-sizing:border-box;overflow:hidden;text-overflow:ellipsis}
+  button.dark{background:#1f2227;color:#8ab4f8;border-color:#8ab4f8}button.dark:hover{background:#263238}
   button:hover{background:#e3f2fd}button:focus-visible{outline:3px solid #ffab00}button[disabled]{opacity:.6;cursor:progress}`;
 
 export default defineContentScript({
@@ -33,21 +37,36 @@ export default defineContentScript({
     const isDev = DEV_HOSTS.has(url.hostname);
     const seen = new WeakSet<HTMLImageElement>();
 
-    const checkHosts: HTMLElement[] = [];
+    /** One buyer photo with its button and (once checked) its floating result. */
+    interface Slot {
+      n: number;
+      img: HTMLImageElement;
+      src: string;
+      host: HTMLElement;
+      button: HTMLButtonElement;
+      shown: string;
+      card?: CardHandle;
+      busy?: boolean;
+    }
+    const slots: Slot[] = [];
+    const floats = new FloatLayer(ctx);
     let checkAllHost: HTMLElement | undefined;
+    let summary: SummaryHandle | undefined;
 
     /** One 「检测本工单全部图片」 button above the first photo once a ticket shows two or more. */
     function ensureCheckAll() {
-      const live = checkHosts.filter((h) => h.isConnected);
+      const live = slots.filter((s) => s.host.isConnected);
       if (live.length < 2 || checkAllHost?.isConnected) return;
-      const { host } = buttonHost('check-all', t('btn_check_all'), 'display:block;margin:4px 0;');
+      const { host, button } = buttonHost('check-all', t('btn_check_all'), 'display:block;margin:4px 0;');
       host.addEventListener('click', (e) => {
         e.preventDefault();
         e.stopPropagation();
-        // The background queues them; each card fills in as its check finishes.
-        for (const h of checkHosts) if (h.isConnected) h.click();
+        // The background queues them; each photo's badge and the summary fill in as checks finish.
+        summary ??= createSummary(button);
+        summary.open();
+        for (const s of slots) if (s.host.isConnected) void runCheck(s, false);
       });
-      const first = live[0].previousElementSibling ?? live[0];
+      const first = live[0].img.previousElementSibling ?? live[0].img;
       first.parentElement?.insertBefore(host, first);
       checkAllHost = host;
     }
@@ -67,37 +86,57 @@ export default defineContentScript({
       ensureCheckAll();
     }
 
+    async function runCheck(slot: Slot, expand: boolean) {
+      const { button, src, img } = slot;
+      if (slot.busy) {
+        if (expand) slot.card?.setMode('card', true);
+        return;
+      }
+      slot.busy = true;
+      button.disabled = true;
+      button.textContent = t('btn_checking');
+      slot.card ??= createCard(slot);
+      slot.card.render('pending', undefined, expand);
+      summary?.update();
+      let result: CardResult;
+      try {
+        result = await requestCheck(src, adapter.ticketInfo(document, img));
+        // A full-size rewrite that the CDN does not know: check the picture as displayed instead.
+        if (result.level === 'error' && src !== slot.shown && /^err_(http_status|fetch_failed|html_not_image|not_image)$/.test(result.error?.code ?? '')) {
+          result = await requestCheck(slot.shown, adapter.ticketInfo(document, img));
+        }
+      } catch (e) {
+        // never a card that stays "checking…" for ever
+        result = { id: '', level: 'error', reasons: [{ code: 'err_internal', params: { detail: String((e as Error)?.message ?? e).slice(0, 200) }, weight: 1 }], signals: [], error: { code: 'err_internal' } };
+      }
+      slot.card.render('done', result);
+      summary?.update();
+      button.disabled = false;
+      button.textContent = t('btn_check');
+      slot.busy = false;
+    }
+
     function attachButton(img: HTMLImageElement, src: string, shown: string) {
       const { host, button } = buttonHost('check', t('btn_check'), 'display:inline-block;vertical-align:top;margin:2px 4px;');
-      host.setAttribute('data-src', src);
+      markHost(host, 'check', src);
       // The image and its URL are remembered here, not read back from attributes the page could change.
-      let card: CardHandle | undefined;
-      let busy = false;
-      host.addEventListener('click', async (e) => {
+      const slot: Slot = { n: slots.length + 1, img, src, shown, host, button };
+      host.addEventListener('click', (e) => {
         e.preventDefault();
         e.stopPropagation();
-        if (busy) return;
-        busy = true;
-        button.disabled = true;
-        button.textContent = t('btn_checking');
-        card ??= createCard(host, src);
-        card.render('pending');
-        let result = await requestCheck(src, adapter.ticketInfo(document, img));
-        // A full-size rewrite that the CDN does not know: check the picture as displayed instead.
-        if (result.level === 'error' && src !== shown && /^err_(http_status|fetch_failed|html_not_image|not_image)$/.test(result.error?.code ?? '')) {
-          result = await requestCheck(shown, adapter.ticketInfo(document, img));
-        }
-        card.render('done', result);
-        button.disabled = false;
-        button.textContent = t('btn_check');
-        busy = false;
+        void runCheck(slot, true);
       });
       // the extension gets ready (index, matcher, decoder) while the merchant reads the ticket
       host.addEventListener('pointerenter', prepare);
       host.addEventListener('focusin', prepare);
       img.insertAdjacentElement('afterend', host);
-      checkHosts.push(host);
-      if (checkHosts.length === 1) prepare();
+      // The label changes while checking: its width does not, so the page's photos never move.
+      requestAnimationFrame(() => {
+        const w = host.getBoundingClientRect().width;
+        if (w) button.style.width = `${Math.ceil(w)}px`;
+      });
+      slots.push(slot);
+      if (slots.length === 1) prepare();
     }
 
     let preparedAt = -Infinity;
@@ -109,50 +148,112 @@ export default defineContentScript({
     }
 
     interface CardHandle {
-      render(state: 'pending' | 'done', result?: CardResult): void;
+      state: 'pending' | 'done';
+      result?: CardResult;
+      mode: 'chip' | 'card' | 'closed';
+      render(state: 'pending' | 'done', result?: CardResult, expand?: boolean): void;
+      setMode(mode: 'chip' | 'card' | 'closed', focus?: boolean): void;
     }
 
-    function createCard(after: Element, src: string): CardHandle {
+    /** The verdict of one photo: a badge on the photo's corner, or the card floating beside it. */
+    function createCard(slot: Slot): CardHandle {
       const host = document.createElement('refundlens-result');
-      host.setAttribute('data-refundlens', 'result');
-      host.setAttribute('data-src', src);
-      host.style.cssText = 'display:inline-block;vertical-align:top;position:relative;z-index:2147483000;';
-      const shadow = host.attachShadow({ mode: 'closed' });
-      const style = document.createElement('style');
-      style.textContent = CARD_CSS;
-      const mount = document.createElement('div');
-      shadow.append(style, mount);
-      after.insertAdjacentElement('afterend', host);
-      const root: Root = createRoot(mount);
-      ctx.onInvalidated(() => root.unmount());
-      let last: CardResult | undefined;
+      markHost(host, 'result', slot.src);
+      const root = floats.mount(host);
       const handle: CardHandle = {
-        render(state, result) {
-          last = result ?? last;
-          if (state === 'done' && result) {
-            host.setAttribute('data-verdict', result.level);
-            if (result.id) host.setAttribute('data-check-id', result.id);
-            else host.removeAttribute('data-check-id');
-            if (result.match) host.setAttribute('data-match', result.match.referenceName);
-            else host.removeAttribute('data-match');
-          } else {
-            host.removeAttribute('data-verdict');
-          }
-          host.hidden = false;
-          root.render(
-            <ResultCard
-              state={state}
-              result={state === 'done' ? last : undefined}
-              buyerSrc={src}
-              onClose={() => (host.hidden = true)}
-              onOpenReport={(id) => void send({ type: 'open-report', id })}
-              onRetry={() => (after as HTMLElement).click()}
-            />,
-          );
+        state: 'pending',
+        mode: 'closed',
+        render(state, result, expand) {
+          handle.state = state;
+          if (state === 'done' && result) handle.result = result;
+          markResult(host, state === 'done' ? handle.result : undefined);
+          if (expand) handle.setMode('card', true);
+          else if (handle.mode === 'closed') handle.setMode('chip');
+          else draw(false);
         },
+        setMode(mode, focus = false) {
+          if (mode === 'card') for (const s of slots) if (s !== slot && s.card?.mode === 'card') s.card.setMode('chip');
+          handle.mode = mode;
+          draw(focus);
+          if (mode === 'chip' && focus) slot.button.focus({ preventScroll: true });
+        },
+      };
+      const draw = (focus: boolean) => {
+        const { mode, state } = handle;
+        floats.place(host, mode === 'closed' ? undefined : { anchor: slot.img, kind: mode === 'card' ? 'beside' : 'corner', avoid: () => avoidFor(slot) });
+        if (mode === 'closed') return;
+        root.render(
+          <ResultCard
+            state={state}
+            result={state === 'done' ? handle.result : undefined}
+            buyerSrc={slot.src}
+            mode={mode}
+            dark={pageIsDark()}
+            focus={focus}
+            onClose={() => handle.setMode('chip', true)}
+            onExpand={() => handle.setMode('card', true)}
+            onOpenReport={(id) => void send({ type: 'open-report', id })}
+            onRetry={() => void runCheck(slot, true)}
+          />,
+        );
       };
       return handle;
     }
+
+    /** What a card beside `slot`'s photo should not cover: the other photos' buttons and the summary. */
+    function avoidFor(slot: Slot | undefined): Element[] {
+      const out: Element[] = slots.filter((s) => s !== slot && s.host.isConnected).map((s) => s.host);
+      if (slot && summary?.host.isConnected) out.push(summary.host);
+      return out;
+    }
+
+    interface SummaryHandle {
+      host: HTMLElement;
+      open(): void;
+      update(): void;
+    }
+
+    /** The compact panel of 「检测本工单全部图片」: one line, one entry per photo. */
+    function createSummary(anchor: HTMLElement): SummaryHandle {
+      const host = document.createElement('refundlens-summary');
+      markHost(host, 'summary');
+      const root = floats.mount(host);
+      let shown = false;
+      const draw = () => {
+        floats.place(host, shown ? { anchor, kind: 'beside', avoid: () => [...avoidFor(undefined), ...slots.map((s) => s.img)] } : undefined);
+        if (!shown) return;
+        const live = slots.filter((s) => s.host.isConnected);
+        root.render(
+          <SummaryPanel
+            dark={pageIsDark()}
+            items={live.map((s) => ({ n: s.n, state: s.card?.state ?? 'pending', level: s.card?.result?.level }))}
+            onOpen={(n) => slots.find((s) => s.n === n)?.card?.setMode('card', true)}
+            onClose={() => {
+              shown = false;
+              draw();
+              anchor.focus({ preventScroll: true });
+            }}
+          />,
+        );
+      };
+      return {
+        host,
+        open() {
+          shown = true;
+          draw();
+        },
+        update() {
+          if (shown) draw();
+        },
+      };
+    }
+
+    // Esc anywhere on the page closes the open card (and gives the focus back to its button).
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      const open = slots.find((s) => s.card?.mode === 'card');
+      if (open) open.card!.setMode('chip', true);
+    });
 
     // Lazy loading and SPA navigation: rescan only when images were added or changed, at most ~4×/s.
     let pending = false;
@@ -186,9 +287,9 @@ export default defineContentScript({
  * A light-DOM host `<refundlens-NAME data-refundlens="NAME">` (the stable hook of CONTRACTS.md)
  * holding one button in a closed shadow root: the page can neither read nor restyle it.
  */
-function buttonHost(name: string, label: string, hostCss: string): { host: HTMLElement; button: HTMLButtonElement } {
+function buttonHost(name: 'check' | 'check-all', label: string, hostCss: string): { host: HTMLElement; button: HTMLButtonElement } {
   const host = document.createElement(`refundlens-${name}`);
-  host.setAttribute('data-refundlens', name);
+  markHost(host, name);
   host.style.cssText = hostCss;
   const shadow = host.attachShadow({ mode: 'closed' });
   const style = document.createElement('style');
@@ -196,6 +297,8 @@ function buttonHost(name: string, label: string, hostCss: string): { host: HTMLE
   const button = document.createElement('button');
   button.type = 'button';
   button.textContent = label;
+  // the page's own colour scheme where it can be read, else the system's (as the card)
+  if (pageIsDark()) button.className = 'dark';
   shadow.append(style, button);
   return { host, button };
 }
@@ -227,7 +330,12 @@ async function readFromPage(src: string): Promise<{ ok: true; value: Uint8Array 
     if (!r.ok) return { ok: false, code: 'err_http_status' };
     const buf = await r.arrayBuffer();
     if (buf.byteLength > LIMITS.maxBytes) return { ok: false, code: 'err_too_large' };
-    return { ok: true, value: new Uint8Array(buf) };
+    // Copied element by element into this script's own array: in Firefox the buffer can belong to
+    // the page's compartment, and spreading or iterating it there throws "Permission denied".
+    const view = new Uint8Array(buf);
+    const out = new Uint8Array(view.length);
+    for (let i = 0; i < view.length; i++) out[i] = view[i];
+    return { ok: true, value: out };
   } catch {
     return { ok: false, code: 'err_permission' };
   }

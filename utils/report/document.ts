@@ -8,9 +8,32 @@ import { formatBytes, formatDate, formatPercent, formatTime } from './format';
 import type { Block } from './layout';
 import { frameOf, regionsOnImage, type ReportModel } from './model';
 import type { Translate } from './translate';
+import type { Reason } from '../types';
+import { displayRegions } from './model';
 
 import { LEVEL_COLOUR as LEVEL_COLOURS, LEVEL_KEY as LEVEL_KEYS } from '../levels';
 export { LEVEL_COLOURS, LEVEL_KEYS };
+
+/**
+ * The reasons as the platform reviewer reads them: the card speaks to the merchant (「您的商品图」),
+ * the report about the merchant (「商家的商品图」). Same codes, reviewer's sentence where it differs.
+ */
+const REVIEWER_KEY: Record<string, string> = {
+  why_derived: 'rpt_why_derived',
+  why_no_local_edit: 'rpt_why_no_local_edit',
+  why_nothing_found: 'rpt_why_nothing_found',
+  level_derived: 'rpt_level_derived',
+  level_derived_edited: 'rpt_level_derived_edited',
+};
+
+export function reviewerText(code: string, params: Reason['params'], tr: Translate): string {
+  return tr(REVIEWER_KEY[code] ?? code, params);
+}
+
+/** The verdict level's words for the reviewer. */
+export function levelText(model: Pick<ReportModel, 'level'>, tr: Translate): string {
+  return reviewerText(LEVEL_KEYS[model.level], undefined, tr);
+}
 
 /** "frame at 00:12 of packing video “X” (recorded 2026-11-20)", or undefined for photos. */
 export function frameText(model: Pick<ReportModel, 'reference'>, tr: Translate, offsetMin = 0): string | undefined {
@@ -33,7 +56,7 @@ export function verdictSentences(model: ReportModel, tr: Translate, offsetMin = 
     case 'derived-edited':
       out.push(tr('rpt_summary_derived_edited', {
         name,
-        count: model.localisation?.regions.length ?? 0,
+        count: Math.max(1, displayRegions(model).length),
         percent: Math.max(1, Math.round((model.localisation?.changedShare ?? 0) * 100)),
       }));
       break;
@@ -52,6 +75,8 @@ export function verdictSentences(model: ReportModel, tr: Translate, offsetMin = 
   }
   const frame = frameText(model, tr, offsetMin);
   if (frame && model.match) out.push(tr('rpt_summary_frame', { frame }));
+  const tk = model.ticket;
+  if (tk?.orderId) out.push(tr('rpt_summary_ticket', { order: tk.orderId, buyer: tk.buyer, refundAt: tk.refundAt ? formatTime(tk.refundAt, offsetMin) : undefined }));
   if (model.repeatBuyer) out.push(tr('why_repeat_buyer', { buyer: model.repeatBuyer.buyer, count: model.repeatBuyer.count }));
   return out;
 }
@@ -110,14 +135,36 @@ export function matchRows(model: ReportModel, tr: Translate, offsetMin = 0): { k
     { k: tr('rpt_match_sha'), v: ref?.sha256 ?? '' },
     { k: tr('rpt_match_size'), v: ref ? `${ref.width} × ${ref.height}, ${formatBytes(ref.originalBytes)}` : '' },
     { k: tr('rpt_match_confidence'), v: formatPercent(m.confidence) },
-    { k: tr('rpt_match_method'), v: m.method },
-    { k: tr('rpt_match_variant'), v: m.variant ?? '' },
-    { k: tr('rpt_match_distance'), v: `${m.distance} / 256` },
+    { k: tr('rpt_match_method'), v: tr('rpt_word', { method: m.method }) },
+    { k: tr('rpt_match_variant'), v: m.variant ? tr('rpt_word', { variant: m.variant }) : '' },
   ];
-  if (model.localisation) {
-    rows.push({ k: tr('rpt_changed_share'), v: `${formatPercent(model.localisation.changedShare)} (${model.localisation.regions.length})` });
+  if (model.localisation?.edited) {
+    rows.push(
+      { k: tr('rpt_edit_count'), v: String(displayRegions(model).length) },
+      { k: tr('rpt_changed_share'), v: formatPercent(model.localisation.changedShare) },
+    );
   }
   return rows.filter((r) => r.v);
+}
+
+/** Raw values for the collapsed "technical details": codes, distances, coordinates, file fields. */
+export function techRows(model: ReportModel, tr: Translate): { title: string; rows: { k: string; v: string }[] }[] {
+  const out: { title: string; rows: { k: string; v: string }[] }[] = [];
+  const m = model.match;
+  if (m) {
+    const rows = [
+      { k: tr('rpt_tech_method'), v: m.method },
+      { k: tr('rpt_tech_variant'), v: m.variant ?? '' },
+      { k: tr('rpt_tech_distance'), v: `${m.distance} / 256` },
+    ];
+    const regions = displayRegions(model);
+    if (regions.length) rows.push({ k: tr('rpt_tech_regions'), v: regions.map((b) => `[${b.map((x) => Math.round(x)).join(', ')}]`).join(' ') });
+    out.push({ title: tr('rpt_section_match'), rows: rows.filter((r) => r.v) });
+  }
+  for (const sg of model.signals) {
+    if (sg.raw?.length) out.push({ title: tr('rpt_tech_signal', { source: sg.source }), rows: sg.raw.map((r) => ({ k: r.field, v: r.value })) });
+  }
+  return out;
 }
 
 export function imageHashRows(model: ReportModel, tr: Translate): { k: string; v: string }[] {
@@ -128,6 +175,8 @@ export function imageHashRows(model: ReportModel, tr: Translate): { k: string; v
   add('rpt_img_buyer', model.images.buyer);
   add('rpt_img_reference', model.images.reference);
   add('rpt_img_overlay', model.images.overlay);
+  add('rpt_img_aligned', model.images.aligned);
+  add('rpt_img_difference', model.images.difference);
   return rows;
 }
 
@@ -137,24 +186,20 @@ export function reportBlocks(model: ReportModel, tr: Translate, opts: BlockOptio
   const blocks: Block[] = [];
   blocks.push({ t: 'title', text: tr('rpt_doc_title') });
   blocks.push({ t: 'p', text: tr('rpt_subtitle', { version: model.generator.version }), colour: '#616161', size: 8.5 });
-  blocks.push({ t: 'banner', text: tr('rpt_banner', { verdict: tr(LEVEL_KEYS[model.level]) }), colour: LEVEL_COLOURS[model.level] });
-  for (const s of verdictSentences(model, tr, off)) blocks.push({ t: 'p', text: s, size: 10.5 });
+  blocks.push({ t: 'banner', text: tr('rpt_banner', { verdict: levelText(model, tr) }), colour: LEVEL_COLOURS[model.level] });
+  // the ten-second summary: one paragraph
+  blocks.push({ t: 'p', text: verdictSentences(model, tr, off).join(' '), size: 10.5 });
 
-  const tk = ticketRows(model, tr, off);
-  if (tk.length) {
-    blocks.push({ t: 'h', text: tr('rpt_section_ticket') });
-    blocks.push({ t: 'kv', rows: tk });
-  }
-
-  const { buyer, reference, overlay } = model.images;
+  const { buyer, reference, overlay, aligned, difference } = model.images;
   if (buyer || reference) {
     blocks.push({ t: 'h', text: tr('rpt_section_photos') });
+    const boxes = buyer ? regionsOnImage(model, buyer) : [];
     const items: Extract<Block, { t: 'images' }>['items'] = [];
     if (buyer) {
       items.push({
         key: 'buyer', width: buyer.width, height: buyer.height,
         caption: tr('rpt_buyer_caption', { width: model.file?.width ?? buyer.width, height: model.file?.height ?? buyer.height }),
-        boxes: regionsOnImage(model, buyer),
+        boxes,
       });
     }
     if (reference) {
@@ -164,19 +209,26 @@ export function reportBlocks(model: ReportModel, tr: Translate, opts: BlockOptio
       });
     }
     blocks.push({ t: 'images', items });
-    if (buyer && overlay) {
-      blocks.push({
-        t: 'images',
-        items: [{ key: 'buyer', width: buyer.width, height: buyer.height, caption: tr('rpt_overlay_caption'), overlay: 'overlay' }],
-      });
-    }
+    // The same boxes on the reference aligned to the buyer photo and on the difference picture.
+    const second: Extract<Block, { t: 'images' }>['items'] = [];
+    if (aligned) second.push({ key: 'aligned', width: aligned.width, height: aligned.height, caption: tr('rpt_aligned_caption'), boxes });
+    if (difference) second.push({ key: 'difference', width: difference.width, height: difference.height, caption: tr('rpt_difference_caption'), boxes });
+    else if (buyer && overlay) second.push({ key: 'buyer', width: buyer.width, height: buyer.height, caption: tr('rpt_overlay_caption'), overlay: 'overlay', boxes });
+    if (second.length) blocks.push({ t: 'images', items: second });
+    if (boxes.length) blocks.push({ t: 'p', text: tr('rpt_boxes_note'), colour: '#616161', size: 8.5 });
   }
 
   blocks.push({ t: 'h', text: tr('rpt_section_reasons') });
   blocks.push({
     t: 'list',
-    items: model.reasons.map((r) => ({ text: tr(r.code, r.params), colour: r.weight >= 0.8 ? '#b71c1c' : r.weight >= 0.5 ? '#212121' : '#616161' })),
+    items: model.reasons.map((r) => ({ text: reviewerText(r.code, r.params, tr), colour: r.weight >= 0.8 ? '#b71c1c' : r.weight >= 0.5 ? '#212121' : '#616161' })),
   });
+
+  const tk = ticketRows(model, tr, off);
+  if (tk.length) {
+    blocks.push({ t: 'h', text: tr('rpt_section_ticket') });
+    blocks.push({ t: 'kv', rows: tk });
+  }
 
   const mr = matchRows(model, tr, off);
   if (mr.length) {
@@ -188,7 +240,6 @@ export function reportBlocks(model: ReportModel, tr: Translate, opts: BlockOptio
   if (!model.signals.length) blocks.push({ t: 'p', text: tr('rpt_no_signals'), colour: '#616161' });
   for (const s of model.signals) {
     blocks.push({ t: 'p', text: tr(s.code, s.params), colour: s.weight >= 0.8 ? '#b71c1c' : '#212121' });
-    if (s.raw?.length) blocks.push({ t: 'kv', rows: s.raw.map((r) => ({ k: r.field, v: r.value })) });
   }
 
   blocks.push({ t: 'h', text: tr('rpt_section_file') });
@@ -196,8 +247,19 @@ export function reportBlocks(model: ReportModel, tr: Translate, opts: BlockOptio
 
   blocks.push({ t: 'h', text: tr('rpt_section_verify') });
   blocks.push({ t: 'p', text: tr('rpt_verify_text'), size: 9 });
+  if (displayRegions(model).length) blocks.push({ t: 'p', text: tr('rpt_verify_boxes'), size: 9 });
   const ih = imageHashRows(model, tr);
   if (ih.length) blocks.push({ t: 'kv', rows: ih });
+
+  const tech = techRows(model, tr);
+  if (tech.length) {
+    blocks.push({ t: 'h', text: tr('rpt_section_tech') });
+    blocks.push({ t: 'p', text: tr('rpt_tech_note'), colour: '#616161', size: 8.5 });
+    for (const g of tech) {
+      blocks.push({ t: 'p', text: g.title, size: 9 });
+      blocks.push({ t: 'kv', rows: g.rows });
+    }
+  }
   return blocks;
 }
 

@@ -18,6 +18,27 @@ export function formatTime(iso: string | undefined, offsetMin = 0): string {
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC${sign}${p(Math.floor(a / 60))}:${p(a % 60)}`;
 }
 
+/** Seller centres whose tickets are in Beijing time (UTC+08:00) when the page does not say. */
+const BEIJING_SITES = new Set(['taobao', 'jd', 'pinduoduo', 'douyin', 'kuaishou']);
+
+/** Minutes east of UTC written at the end of an ISO time ("+08:00", "Z"), if any. */
+export function isoOffset(iso: string | undefined): number | undefined {
+  const m = iso?.trim().match(/(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|([+-])(\d{2}):?(\d{2}))$/i);
+  if (!m) return undefined;
+  if (m[1].toUpperCase() === 'Z') return 0;
+  const v = Number(m[3]) * 60 + Number(m[4]);
+  return m[2] === '-' ? -v : v;
+}
+
+/**
+ * The one time zone every view of a check uses (card, report, PDF, PNG, JSON, history): the
+ * ticket's own offset as the platform wrote it, else Beijing time for Chinese seller centres,
+ * else `fallback` (the browser's offset).
+ */
+export function ticketOffset(ticket: { refundAt?: string; orderedAt?: string; site?: string } | undefined, fallback = 0): number {
+  return isoOffset(ticket?.refundAt) ?? isoOffset(ticket?.orderedAt) ?? (ticket?.site && BEIJING_SITES.has(ticket.site) ? 480 : fallback);
+}
+
 /** "2026-11-23" in the given offset. */
 export function formatDate(iso: string | undefined, offsetMin = 0): string {
   return formatTime(iso, offsetMin).slice(0, 10);

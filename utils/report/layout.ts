@@ -6,7 +6,7 @@
  */
 import type { Box } from '../types';
 
-export type ImageKey = 'buyer' | 'reference' | 'overlay';
+export type ImageKey = 'buyer' | 'reference' | 'overlay' | 'aligned' | 'difference';
 
 export type Block =
   | { t: 'title'; text: string }

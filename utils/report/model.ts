@@ -4,7 +4,7 @@
  */
 import { readDimensions, sniffFormat } from '../image/sniff';
 import { sha256Hex } from '../image/sha256';
-import { mergeBoxes } from './geometry';
+import { editRegions } from '../regions';
 import type { CheckRecord, ReferenceRecord, ReferenceSource } from '../library/db';
 import type {
   CheckError, FileFacts, MatchResult, MetadataSummary, Reason, Signal, TicketInfo, VerdictLevel, Box,
@@ -41,7 +41,8 @@ export interface ReportModel {
   localisation?: { regions: Box[]; changedShare: number; edited: boolean };
   /** Earlier suspicious checks of the same buyer on other orders. */
   repeatBuyer?: { buyer: string; count: number };
-  images: { buyer?: ImageFacts; reference?: ImageFacts; overlay?: ImageFacts };
+  /** `aligned`: the reference warped into the buyer photo's frame; `difference`: the difference picture (utils/report/difference.ts). */
+  images: { buyer?: ImageFacts; reference?: ImageFacts; overlay?: ImageFacts; aligned?: ImageFacts; difference?: ImageFacts };
   generator: { name: string; version: string };
 }
 
@@ -50,6 +51,8 @@ export interface ReportImages {
   buyer?: Uint8Array;
   reference?: Uint8Array;
   overlay?: Uint8Array;
+  aligned?: Uint8Array;
+  difference?: Uint8Array;
 }
 
 export interface ReportSources {
@@ -112,6 +115,23 @@ export async function buildReportModel(src: ReportSources): Promise<{ model: Rep
   };
 }
 
+/** The model and images with the comparison pictures added (their facts for the reviewer's checks). */
+export async function withComparePictures(
+  model: ReportModel, images: ReportImages, pics: Pick<ReportImages, 'aligned' | 'difference'>,
+): Promise<{ model: ReportModel; images: ReportImages }> {
+  const [aligned, difference] = await Promise.all([facts(pics.aligned), facts(pics.difference)]);
+  return {
+    // (the check's own heat map is left out once the difference picture replaces it)
+    model: { ...model, images: { ...model.images, aligned, difference, overlay: difference ? undefined : model.images.overlay } },
+    images: {
+      ...images,
+      aligned: aligned ? pics.aligned : undefined,
+      difference: difference ? pics.difference : undefined,
+      overlay: difference ? undefined : images.overlay,
+    },
+  };
+}
+
 /** Regions (full-size query pixels) scaled to the stored analysis-size image. */
 export function regionsOnImage(model: Pick<ReportModel, 'localisation' | 'file'>, image: { width: number }): Box[] {
   const regions = displayRegions(model);
@@ -122,13 +142,11 @@ export function regionsOnImage(model: Pick<ReportModel, 'localisation' | 'file'>
 }
 
 /**
- * Regions as drawn for a person: touching cells merged (gap: 1% of the longer side). The exact
- * regions stay in the JSON evidence.
+ * The regions every view draws and counts: one per edit, as the localisation found them
+ * (utils/regions.ts), the same list the JSON evidence carries.
  */
 export function displayRegions(model: Pick<ReportModel, 'localisation' | 'file'>): Box[] {
-  const regions = model.localisation?.regions ?? [];
-  const side = Math.max(model.file?.width ?? 0, model.file?.height ?? 0);
-  return mergeBoxes(regions, Math.round(side * 0.01));
+  return editRegions(model.localisation);
 }
 
 /** The video frame a matched reference came from, if it came from one. */

@@ -52,7 +52,7 @@ export async function buildReportPdf(
   const measure = (text: string, size: number) => font.widthOfTextAtSize(coverText(text, has), size);
 
   const embedded: Partial<Record<ImageKey, PDFImage>> = {};
-  for (const key of ['buyer', 'reference', 'overlay'] as const) {
+  for (const key of ['buyer', 'reference', 'overlay', 'aligned', 'difference'] as const) {
     const bytes = images[key];
     const f = model.images[key];
     if (!bytes || !f) continue;

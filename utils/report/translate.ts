@@ -1,3 +1,4 @@
+import { fillMessage } from '../i18n';
 import type { ParamValue } from '../types';
 
 /** A translate function with the same contract as utils/i18n.ts `t()`. */
@@ -15,15 +16,10 @@ export type ExportLang = 'zh_CN' | 'en';
  * `fallback` (e.g. the browser's t()) and then to the key itself, as t() does.
  */
 export function makeTranslate(messages: Messages, fallback?: Translate): Translate {
+  const lookup = (k: string) => messages[k]?.message.replace(/\$\$/g, '$') ?? '';
   return (key, params) => {
-    const m = messages[key]?.message;
-    if (m === undefined) return fallback ? fallback(key, params) : key;
-    const text = m.replace(/\$\$/g, '$');
-    if (!params) return text;
-    return text.replace(/\{(\w+)\}/g, (all, name: string) => {
-      const v = params[name];
-      return v === undefined ? all : String(v);
-    });
+    if (messages[key] === undefined) return fallback ? fallback(key, params) : key;
+    return fillMessage(key, params, lookup);
   };
 }
 

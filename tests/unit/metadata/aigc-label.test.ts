@@ -18,7 +18,7 @@ describe('GB 45438 TC260:AIGC label', () => {
     const [s] = aigc(r);
     expect(s).toMatchObject({ kind: 'ai', weight: 1, code: 'sig_aigc_label_1' });
     expect(s.params).toMatchObject({ label: '1', produceId: 'img-20250901-0001', propagateId: 'p-7' });
-    expect(String(s.params!.producer)).toContain('USCC 91110108MA01KP2T5U');
+    expect(String(s.params!.producer)).toBe('91110108MA01KP2T5U');
     expect(s.raw![0].field).toBe('JPEG APP1 XMP TC260:AIGC');
     expect(s.raw![0].value).toBe(JSON_LABEL);
   });

@@ -67,9 +67,11 @@ describe('report model', () => {
   it('scales regions from full-size query pixels to the stored analysis image', () => {
     const m = { file: { width: 2000 } as ReportModel['file'], localisation: { regions: [[200, 100, 400, 300]], changedShare: 0.1, edited: true } } as ReportModel;
     expect(regionsOnImage(m, { width: 1000 })).toEqual([[100, 50, 200, 150]]);
-    // Touching cells are drawn as one area.
+    // One box per edit as the localisation found it: drawn as they are, none merged or dropped …
     const cells = { file: { width: 1000, height: 500 } as ReportModel['file'], localisation: { regions: [[0, 0, 10, 10], [12, 0, 20, 10], [500, 400, 510, 410]], changedShare: 0.1, edited: true } } as ReportModel;
-    expect(regionsOnImage(cells, { width: 1000 })).toEqual([[0, 0, 20, 10], [500, 400, 510, 410]]);
+    expect(regionsOnImage(cells, { width: 1000 })).toEqual([[0, 0, 10, 10], [12, 0, 20, 10], [500, 400, 510, 410]]);
+    // … and none when the differences were not called an alteration.
+    expect(regionsOnImage({ ...cells, localisation: { ...cells.localisation!, edited: false } }, { width: 1000 })).toEqual([]);
   });
 
   it('says the verdict in plain words in both languages', () => {

@@ -81,12 +81,15 @@ export function usccValid(id: string): boolean {
   return USCC_CHARS[check] === id[17];
 }
 
+/**
+ * The provider as a reviewer reads it: the organisation's code (a unified social credit code for
+ * companies) decoded from the label's provider code. The full code, its subject type, service
+ * number and check digit stay in the signal's raw value (technical details and JSON).
+ */
 export function describeProvider(code: string | undefined): string | undefined {
   if (!code) return undefined;
   const d = decodeProviderCode(code);
-  if (!d) return code;
-  const who = d.subject === '1' ? `USCC ${d.id}${d.idValid ? ' ✓' : ' (check digit mismatch)'}` : `subject type ${d.subject}, id ${d.id}`;
-  return `${code} → ${who}, service ${d.service === '00000' ? '00000 (none)' : d.service}`;
+  return d ? d.id : code;
 }
 
 export function aigcSignal(label: AigcLabel, field: string, raw: string): Signal {
