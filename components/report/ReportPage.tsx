@@ -199,6 +199,8 @@ export function ReportPage({ id }: { id: string }) {
               {t(s.code, s.params)} <span className="muted small">({t('rpt_signal_from')} {s.source})</span>
             </p>
             {s.raw && s.raw.length > 0 && (
+              <details className="raw-fold">
+              <summary>{t('rpt_raw_details')}</summary>
               <table className="raw">
                 <thead>
                   <tr><th scope="col">{t('rpt_raw_field')}</th><th scope="col">{t('rpt_raw_value')}</th></tr>
@@ -209,6 +211,7 @@ export function ReportPage({ id }: { id: string }) {
                   ))}
                 </tbody>
               </table>
+              </details>
             )}
           </div>
         ))}

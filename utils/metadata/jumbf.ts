@@ -121,7 +121,7 @@ function contentOf(n: JumbNode): unknown {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
-function agentName(v: unknown): string | undefined {
+export function agentName(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
@@ -138,7 +138,8 @@ export function sourceTypeCode(v: string): string {
   return m ? m[1] : v.trim();
 }
 
-function collectSourceTypes(v: unknown, out: Set<string>, depth = 0): void {
+/** Every IPTC digital source type named anywhere in a (decoded, bounded) assertion. */
+export function collectSourceTypes(v: unknown, out: Set<string>, depth = 0): void {
   if (depth > 12 || out.size > 50) return;
   if (typeof v === 'string') {
     if (/digitalsourcetype\//i.test(v)) out.add(sourceTypeCode(v));
