@@ -95,6 +95,51 @@ describe('C2PA validation with the official reader', { timeout: 60_000 }, () => 
     expect(codes(n)).toContain('sig_c2pa_present');
   });
 
+  it('hostile manifests (fuzzed JUMBF, a huge box claim, deep nesting, an oversized store) give an outcome, never a throw', async () => {
+    const signed = await cameraPhoto();
+    // the APP11 segments of the signed file
+    let o = 2, a0 = 0, a1 = 0;
+    while (o < signed.length) {
+      const m = signed[o + 1], len = (signed[o + 2] << 8) | signed[o + 3];
+      if (m === 0xeb) { a0 ||= o + 4; a1 = o + 2 + len; }
+      if (m === 0xda) break;
+      o += 2 + len;
+    }
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const b = signed.slice();
+      for (let k = 0; k <= i % 6; k++) b[a0 + Math.floor(rnd() * (a1 - a0))] = Math.floor(rnd() * 256);
+      const r = await read(b);
+      outcomes.add(r.c2pa!.outcome);
+      expect(r.c2pa!.outcome === 'valid' || r.c2pa!.valid !== true).toBe(true);
+    }
+    expect([...outcomes].every((x) => ['valid', 'changed', 'broken', 'unreadable', 'unsupported', 'absent'].includes(x))).toBe(true);
+    const box = (type: string, ...c: Uint8Array[]) => {
+      const n = 8 + c.reduce((x, y) => x + y.length, 0);
+      const out = new Uint8Array(n);
+      new DataView(out.buffer).setUint32(0, n);
+      out.set(new TextEncoder().encode(type), 4);
+      let p = 8;
+      for (const x of c) { out.set(x, p); p += x.length; }
+      return out;
+    };
+    const C2PA_STORE = Uint8Array.from([0x63, 0x32, 0x70, 0x61, 0, 0x11, 0, 0x10, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71]);
+    const jumd = (label: string) => box('jumd', C2PA_STORE, Uint8Array.of(3), new TextEncoder().encode(label + '\0'));
+    let deep = box('jumb', jumd('c2pa.claim'));
+    for (let d = 0; d < 2000; d++) deep = box('jumb', jumd('n' + d), deep);
+    const huge = box('jumb', jumd('c2pa'), box('jumb', jumd('urn:uuid:1')));
+    new DataView(huge.buffer).setUint32(0, 0xfffffff0);
+    const { app11Jumbf, jpegWith } = await import('./builders');
+    for (const store of [box('jumb', jumd('c2pa'), deep), huge]) {
+      const r = await read(await jpegWith(app11Jumbf(store)));
+      expect(r.c2pa!.valid).not.toBe(true);
+    }
+    const oversized = await validateInNode(new Uint8Array(1000), 'jpeg', 17 * 1024 * 1024);
+    expect(oversized).toMatchObject({ outcome: 'failed', error: 'too_large' });
+  });
+
   it('reader errors map to outcomes; replies from a worker are shape-checked', () => {
     expect(fromReaderError(new Error('C2pa(PrereleaseError)'))).toMatchObject({ outcome: 'unsupported', codes: ['PrereleaseError'] });
     expect(fromReaderError(new Error('C2pa(UnknownAlgorithm)')).outcome).toBe('unsupported');
