@@ -1,9 +1,11 @@
 /**
  * JUMBF (ISO/IEC 19566-5) box tree and the C2PA manifest store inside it.
- * Reads what a merchant can understand without validation: which tool made the claim
- * (claim_generator / claim_generator_info), who signed it (subject of the first x5chain
- * certificate in the COSE signature), the actions with their digitalSourceType, ingredients.
- * Nothing here is validated cryptographically: the report says "present, not validated".
+ * The cheap presence scan: the container walkers call it for every JUMBF block, and only a file
+ * where it finds a store is handed to the official reader (./c2pa-validate.ts), which validates
+ * signatures and hard bindings and decodes the claims itself. What this parser reads (claim
+ * generator, signer from the first x5chain certificate, actions with their digitalSourceType,
+ * ingredients) is used only when the official reader cannot run or cannot read the store
+ * (pre-release format, time limit, no worker): such claims are shown as "not validated".
  */
 import { decodeCbor } from './cbor';
 import { decodeUtf8, fourcc, indexOfNul, u32be, u64be } from './bytes';
