@@ -11,6 +11,7 @@ import { demoTicketHtml } from '../../fixtures/demo';
 import { productJpeg } from '../../fixtures/images';
 import { signWithTestCert, tamperClaim, tamperPixels } from '../../fixtures/c2pa';
 import { checkAll, type ExtensionBrowser } from '../harness';
+import { app11Jumbf, jpegWith } from '../../unit/metadata/builders';
 import { expect, test } from '../registry';
 
 const EVIDENCE = /<section class="evidence">[\s\S]*<\/section>/;
@@ -47,6 +48,31 @@ async function record(p: Page, id: string): Promise<{ timings?: Record<string, n
   }, id);
 }
 
+/** Hostile stores: the signed file's JUMBF with random bytes, and 3000 nested boxes under a store label. */
+async function hostile(signed: Uint8Array): Promise<{ fuzzed: Uint8Array; deep: Uint8Array }> {
+  const fuzzed = signed.slice();
+  let o = 2, seed = 99;
+  while (o + 4 <= fuzzed.length && fuzzed[o + 1] !== 0xda) {
+    const len = (fuzzed[o + 2] << 8) | fuzzed[o + 3];
+    if (fuzzed[o + 1] === 0xeb) for (let k = 0; k < 40; k++) fuzzed[o + 12 + ((seed = (seed * 1103515245 + 12345) >>> 0) % (len - 12))] = seed >>> 24;
+    o += 2 + len;
+  }
+  const box = (type: string, ...c: Uint8Array[]) => {
+    const n = 8 + c.reduce((x, y) => x + y.length, 0);
+    const out = new Uint8Array(n);
+    new DataView(out.buffer).setUint32(0, n);
+    out.set(new TextEncoder().encode(type), 4);
+    let p = 8;
+    for (const x of c) (out.set(x, p), (p += x.length));
+    return out;
+  };
+  const STORE = Uint8Array.from([0x63, 0x32, 0x70, 0x61, 0, 0x11, 0, 0x10, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71]);
+  const jumd = (label: string) => box('jumd', STORE, Uint8Array.of(3), new TextEncoder().encode(label + '\0'));
+  let inner = box('jumb', jumd('c2pa.claim'));
+  for (let d = 0; d < 3000; d++) inner = box('jumb', jumd('n' + d), inner);
+  return { fuzzed, deep: await jpegWith(app11Jumbf(box('jumb', jumd('c2pa'), inner)), { width: 640, height: 480 }) };
+}
+
 async function openReport(b: ExtensionBrowser, id: string): Promise<Page> {
   const report = await b.context.newPage();
   await report.goto(`chrome-extension://${b.extensionId}/report.html?check=${id}`);
@@ -57,7 +83,10 @@ async function openReport(b: ExtensionBrowser, id: string): Promise<Page> {
 test('C2PA: a signed photo verifies; changed after signing → "edited" naming the signer; a forged claim is not ai-labelled', async (b, s) => {
   const camera = await signWithTestCert(await productJpeg(31, 1600, 1200), { generator: { name: 'Test Phone Camera', version: '14' }, sourceType: 'digitalCapture' });
   const firefly = await signWithTestCert(await productJpeg(32, 1024, 1024), { generator: { name: 'Adobe_Firefly', version: '3' }, sourceType: 'trainedAlgorithmicMedia' });
+  const bad = await hostile(camera);
   const files: Record<string, Uint8Array> = {
+    '/c2pa-fuzzed.jpg': bad.fuzzed,
+    '/c2pa-deep.jpg': bad.deep,
     '/c2pa-camera.jpg': camera,
     '/c2pa-changed.jpg': tamperPixels(camera),
     '/c2pa-firefly.jpg': firefly,
@@ -67,7 +96,7 @@ test('C2PA: a signed photo verifies; changed after signing → "edited" naming t
   s.routes.set('/c2pa-ticket', { type: 'text/html; charset=utf-8', body: page(Object.keys(files)) });
   const p = await b.context.newPage();
   await p.goto(s.url + '/c2pa-ticket');
-  await p.waitForFunction(() => document.querySelectorAll('[data-refundlens="check"]').length >= 4, null, { timeout: 15_000 });
+  await p.waitForFunction(() => document.querySelectorAll('[data-refundlens="check"]').length >= 6, null, { timeout: 15_000 });
   const results = await checkAll(p, 90_000);
   await p.close();
   const by = (name: string) => results.find((r) => r.src.endsWith(name))!;
@@ -76,6 +105,8 @@ test('C2PA: a signed photo verifies; changed after signing → "edited" naming t
   expect(by('c2pa-firefly.jpg').verdict === 'ai-labelled', `validated AI label → ai-labelled (got ${by('c2pa-firefly.jpg').verdict})`);
   expect(by('c2pa-forged.jpg').verdict === 'edited', `forged claim → edited, not ai-labelled (got ${by('c2pa-forged.jpg').verdict})`);
   expect(!['edited', 'ai-labelled', 'error'].includes(by('c2pa-camera.jpg').verdict), `the untouched signed photo is not flagged (got ${by('c2pa-camera.jpg').verdict})`);
+  // hostile stores: a verdict like any other file, and the reader went on serving the files after them
+  for (const f of ['c2pa-fuzzed.jpg', 'c2pa-deep.jpg']) expect(by(f).verdict !== 'error', `${f} checked (got ${by(f).verdict})`);
 
   const report = await openReport(b, by('c2pa-changed.jpg').checkId!);
   const changed = report.locator('[data-refundlens="report-signal"][data-code="sig_c2pa_changed"]');
@@ -93,6 +124,11 @@ test('C2PA: a signed photo verifies; changed after signing → "edited" naming t
   expect(rec.metadata?.c2pa?.valid === false && rec.metadata.c2pa.codes.includes('assertion.dataHash.mismatch'), `stored: ${JSON.stringify(rec.metadata?.c2pa)}`);
   const ok = await record(report, by('c2pa-camera.jpg').checkId!);
   expect(ok.metadata?.c2pa?.valid === true, `signed photo validated in the browser: ${JSON.stringify(ok.metadata?.c2pa)}`);
+  for (const f of ['c2pa-fuzzed.jpg', 'c2pa-deep.jpg']) {
+    const h = (await record(report, by(f).checkId!)).metadata?.c2pa;
+    console.log(`    ${f}: ${JSON.stringify(h)}`);
+    expect(h && h.valid !== true, `${f}: never valid`);
+  }
   await report.close();
 });
 
