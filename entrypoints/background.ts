@@ -31,7 +31,7 @@ export default defineBackground(() => {
   const validateC2pa =
     typeof Worker === 'function'
       ? new C2paSupervisor(() => new Worker(browser.runtime.getURL('/c2pa-worker.js'))).validate
-      : remoteC2pa({ connect: async () => (await offscreenPorts())?.c2pa });
+      : remoteC2pa({ connect: async () => (await offscreenPorts({ verify: true }))?.c2pa }); // (re)opened if it closed: only files with a manifest pay the lookup
   const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser, pictures, validateC2pa });
 
   async function hasHostPermission(src: string): Promise<boolean> {

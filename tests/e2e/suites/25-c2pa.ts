@@ -98,6 +98,7 @@ test('C2PA: a signed photo verifies; changed after signing → "edited" naming t
   await p.goto(s.url + '/c2pa-ticket');
   await p.waitForFunction(() => document.querySelectorAll('[data-refundlens="check"]').length >= 6, null, { timeout: 15_000 });
   const results = await checkAll(p, 90_000);
+  await p.locator('[data-refundlens="result"][data-src$="c2pa-changed.jpg"]').screenshot({ path: 'tmp/e2e-c2pa-card.png' }).catch(() => {});
   await p.close();
   const by = (name: string) => results.find((r) => r.src.endsWith(name))!;
   console.log('    verdicts: ' + results.map((r) => `${r.src.split('/').pop()} ${r.verdict}`).join(', '));
