@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'wxt';
 import { allImageHosts } from './utils/sites';
 
@@ -7,6 +8,12 @@ export const IMAGE_HOSTS = allImageHosts().sort();
 // The entrypoints folder is the manifest; this file only adds what cannot be inferred.
 export default defineConfig({
   modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
+  hooks: {
+    // The C2PA reader's WASM (entrypoints/c2pa-worker.ts loads it on the first file with a manifest).
+    'build:publicAssets': (_wxt, files) => {
+      files.push({ absoluteSrc: createRequire(import.meta.url).resolve('@contentauth/c2pa-wasm/c2pa.wasm'), relativeDest: 'c2pa/c2pa_bg.wasm' });
+    },
+  },
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
@@ -19,7 +26,8 @@ export default defineConfig({
     host_permissions: ['http://127.0.0.1/*', 'http://localhost/*', ...IMAGE_HOSTS],
     optional_host_permissions: ['*://*/*'],
     content_security_policy: {
-      extension_pages: "script-src 'self'; object-src 'self'",
+      // 'wasm-unsafe-eval': the official C2PA reader (c2pa-rs compiled to WebAssembly) in its worker
+      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },
     ...(browser === 'firefox'
       ? {

@@ -8,6 +8,7 @@ import { decodeFullInBrowser, decodeInBrowser, encodeInBrowser } from '@/utils/i
 import { remoteDecoder, remotePictures } from '@/utils/image/decode-remote';
 import { scaledJpegFirst } from '@/utils/image/decode-scaled';
 import { forgetOffscreenPorts, offscreenPorts } from '@/utils/offscreen';
+import { C2paSupervisor, remoteC2pa } from '@/utils/metadata/c2pa-remote';
 import { fetchImage } from '@/utils/image/acquire';
 import { b64ToBytes, parseRequest, type CardResult, type CheckRequest, type Response } from '@/utils/messages';
 import { CheckFailure, toCheckError } from '@/utils/errors';
@@ -25,7 +26,13 @@ export default defineBackground(() => {
   // A check's pictures (JPEG copies, error level analysis) are made by the document's other worker,
   // off this thread; here when that fails.
   const pictures = remotePictures({ connect: async () => (await offscreenPorts())?.pictures });
-  const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser, pictures });
+  // The official C2PA reader runs in a worker with a time limit: Firefox's background page starts
+  // it itself; Chrome's service worker cannot start workers, so the offscreen document does.
+  const validateC2pa =
+    typeof Worker === 'function'
+      ? new C2paSupervisor(() => new Worker(browser.runtime.getURL('/c2pa-worker.js'))).validate
+      : remoteC2pa({ connect: async () => (await offscreenPorts({ verify: true }))?.c2pa }); // (re)opened if it closed: only files with a manifest pay the lookup
+  const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser, pictures, validateC2pa });
 
   async function hasHostPermission(src: string): Promise<boolean> {
     const u = new URL(src);

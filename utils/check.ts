@@ -2,6 +2,7 @@ import { admitBytes } from './image/acquire';
 import type { Decoder } from './image/decode';
 import { sha256Hex } from './image/sha256';
 import { readMetadata } from './metadata/read';
+import type { C2paValidator } from './metadata/c2pa-validate';
 import { captureVsTicket } from './metadata/signals/camera';
 import { compareThumbnail } from './metadata/thumbnail';
 import { findMatch, type MatchDeps } from './compare/match';
@@ -32,6 +33,11 @@ export interface CheckDeps extends Omit<MatchDeps, 'index'> {
    * bits, "stealth pnginfo", which any resize destroys). Optional: without it that signal is skipped.
    */
   decodeFull?: (bytes: Uint8Array, format: ImageFormat) => Promise<RGBAImage>;
+  /**
+   * The official C2PA reader, in a worker with a time limit (utils/metadata/c2pa-remote.ts) or
+   * in-process in Node. Called only for files whose presence scan found a manifest store.
+   */
+  validateC2pa?: C2paValidator;
   /** Receives the analysis-size pixels (e.g. to keep a copy for the report). */
   onDecoded?: (img: RGBAImage) => void;
   /** Cancels the check (time budget, merchant closed the card). */
@@ -76,7 +82,7 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
       pageUrl: input.pageUrl,
     };
     lap('acquire'); // timings overlap: 'decode' is the wait left after hashing and metadata
-    const metadata = await readMetadata(input.bytes, acq.format);
+    const metadata = await readMetadata(input.bytes, acq.format, { validateC2pa: deps.validateC2pa });
     base.metadata = metadata;
     lap('metadata');
     if (deps.signal?.aborted) throw new CheckFailure('err_cancelled');

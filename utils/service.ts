@@ -29,6 +29,8 @@ export interface ServicePlatform {
   decode: Decoder;
   encode: Encoder;
   decodeFull?: CheckDeps['decodeFull'];
+  /** The official C2PA reader (off this thread, with a time limit). */
+  validateC2pa?: CheckDeps['validateC2pa'];
   /** Makes a check's pictures on another thread (from a copy of the pixels); else made here. */
   pictures?: (img: RGBAImage, jpeg: boolean) => Promise<CheckPictures>;
 }
@@ -163,7 +165,7 @@ export class CheckService {
         const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => (ctl.abort(), r('timeout')), LIMITS.checkTimeoutMs)));
         const work = runCheck(
           { bytes, sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl, ticket: ctx.ticket },
-          { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, onDecoded: (img) => (kept = img), signal: ctl.signal },
+          { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, validateC2pa: this.platform.validateC2pa, onDecoded: (img) => (kept = img), signal: ctl.signal },
         );
         const raced = await this.working(() => Promise.race([work, timeout])).finally(() => clearTimeout(timer));
         if (raced === 'timeout') {

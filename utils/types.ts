@@ -72,6 +72,20 @@ export interface MetadataResult {
   thumbnail?: Uint8Array;
   /** Non-fatal problems while reading (e.g. 'exif_malformed'). */
   warnings: string[];
+  /** C2PA Content Credentials: embedded store found, and what the official reader said (utils/metadata/c2pa-validate.ts). */
+  c2pa?: C2paFacts;
+}
+
+/** The C2PA facts of a file, for the eval output and the JSON evidence (CONTRACTS.md `c2paValid`, `c2paStatus`). */
+export interface C2paFacts {
+  /** true: signature and hard bindings verify; false: they fail or the store cannot be validated; null: not validated (no validator ran). */
+  valid: boolean | null;
+  /** 'valid' | 'changed' | 'broken' | 'unreadable' | 'unsupported' | 'remote' | 'absent' | 'failed' | 'not-checked'. */
+  outcome: string;
+  /** c2pa-rs validation codes, or the reader's error name. */
+  codes: string[];
+  /** Time the reader took, ms. */
+  ms?: number;
 }
 
 /** Facts of the refund ticket read from the page by a site adapter. */

@@ -10,9 +10,17 @@ import { editRegions } from './regions';
  *   ai-labelled     a label in the file says AI made or altered it (weight ≥ AI_LABEL_WEIGHT)
  *   edited          editing traces strong enough (weight ≥ EDIT_WEIGHT) or thumbnail disagreement
  *   no-evidence     nothing above; weak hints are still listed
+ *
+ * Content Credentials (C2PA, validated by the official reader in metadata/c2pa-validate.ts):
+ * a hard-binding mismatch (`sig_c2pa_changed`: signed, then its pixels changed) is a local edit:
+ * `derived-edited` on a matched photo, `edited` otherwise (an edit signal of weight 0.95). Only a
+ * validated manifest's AI digitalSourceType weighs as an AI label; what an invalid manifest claims
+ * stays below AI_LABEL_WEIGHT, and no C2PA signal ever weighs for authenticity.
  */
 export const AI_LABEL_WEIGHT = 0.8;
 export const EDIT_WEIGHT = 0.5;
+/** The C2PA signal of a file whose pixels changed after signing (metadata/signals/c2pa.ts). */
+export const SIGNED_THEN_CHANGED = 'sig_c2pa_changed';
 
 export interface VerdictInput {
   signals: Signal[];
@@ -49,8 +57,15 @@ export function decideVerdict(input: VerdictInput): { level: VerdictLevel; reaso
         weight: 1,
       });
     } else {
-      level = 'derived';
-      reasons.push({ code: 'why_no_local_edit', weight: 0.5 });
+      const changed = input.signals.find((s) => s.code === SIGNED_THEN_CHANGED);
+      if (changed) {
+        // no visible difference to the reference, but the file's own signature proves a change
+        level = 'derived-edited';
+        reasons.push({ code: 'why_signed_then_changed', params: { signer: changed.params?.signer ?? '—' }, weight: 1 });
+      } else {
+        level = 'derived';
+        reasons.push({ code: 'why_no_local_edit', weight: 0.5 });
+      }
     }
   }
 

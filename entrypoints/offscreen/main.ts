@@ -6,6 +6,7 @@
  */
 import { DECODER_KEEP, DECODER_PORT, parsePortHandover, WORKER_ROLES, type WorkerRole } from '@/utils/image/decode-remote';
 import DecoderWorker from './decoder-worker?worker';
+import { C2paSupervisor, serveC2paPort } from '@/utils/metadata/c2pa-remote';
 
 /** Close after this long without a job (the service worker opens it again on the next check). */
 const IDLE_CLOSE_MS = 5 * 60_000;
@@ -17,7 +18,10 @@ const rest = () => {
 };
 rest();
 const workers = new Map<WorkerRole, Worker>();
+// the C2PA reader's worker starts on the first file with a manifest, and is terminated at its time limit
+const c2pa = new C2paSupervisor(() => new Worker('/c2pa-worker.js'), { onBusy: rest });
 for (const role of WORKER_ROLES) {
+  if (role === 'c2pa') continue;
   const w = new DecoderWorker({ name: role });
   w.onmessage = rest; // a worker says when it takes a job
   workers.set(role, w);
@@ -29,5 +33,6 @@ navigator.serviceWorker.onmessage = (e: MessageEvent) => {
   const got = parsePortHandover(e.data, e.ports);
   if (!got) return;
   rest();
+  if (got.role === 'c2pa') return serveC2paPort(got.port, c2pa.validate);
   workers.get(got.role)!.postMessage({ type: DECODER_PORT, role: got.role }, [got.port]);
 };

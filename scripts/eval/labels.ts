@@ -4,7 +4,8 @@
  *
  *   ai    = some signal of kind 'ai' or 'c2pa' with weight ≥ AI_LABEL_WEIGHT (what makes the
  *           verdict 'ai-labelled'), including stealth pnginfo read from full-size pixels
- *   c2pa  = a C2PA manifest store is embedded (signal source 'c2pa', kind 'c2pa')
+ *   c2pa  = a C2PA manifest store is embedded (the presence scan found one)
+ *   c2paValid / c2paStatus = what the official reader (c2pa-wasm, in-process) says: CONTRACTS.md
  *   generator = name of the first generator fingerprint
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { extname, join, relative } from 'node:path';
 import sharp from 'sharp';
 import { sniffFormat } from '../../utils/image/sniff';
 import { readMetadata } from '../../utils/metadata/read';
+import { nodeReader, validateInNode } from '../../utils/metadata/c2pa-node';
+import { READER_SETTINGS, readerMime } from '../../utils/metadata/c2pa-validate';
 import { stealthSignal } from '../../utils/metadata/stealth';
 import { generatorNames } from '../../utils/metadata/signals/generator';
 import { AI_LABEL_WEIGHT } from '../../utils/verdict';
@@ -22,6 +25,10 @@ export interface FileOutcome {
   ai: boolean;
   generator: string | null;
   error: string | null;
+  /** true: the active manifest's signature and hard bindings verify; false: they fail or cannot be validated; null: no manifest. */
+  c2paValid: boolean | null;
+  /** c2pa-rs validation codes (or the reader's error name). */
+  c2paStatus: string[];
 }
 
 interface Truth {
@@ -39,7 +46,7 @@ const HANG_MS = 5000;
 export async function checkFile(bytes: Uint8Array): Promise<FileOutcome & { ms: number; signals: Signal[]; warnings: string[] }> {
   const t0 = performance.now();
   const format = sniffFormat(bytes);
-  const meta = await readMetadata(bytes, format);
+  const meta = await readMetadata(bytes, format, { validateC2pa: validateInNode });
   const signals = [...meta.signals];
   if ((format === 'png' || format === 'webp') && !signals.some((s) => s.source === 'generator')) {
     const px = await fullPixels(bytes);
@@ -48,10 +55,12 @@ export async function checkFile(bytes: Uint8Array): Promise<FileOutcome & { ms: 
   }
   const ms = performance.now() - t0;
   const ai = signals.some((s) => (s.kind === 'ai' || s.kind === 'c2pa') && s.weight >= AI_LABEL_WEIGHT);
-  const c2pa = signals.some((s) => s.source === 'c2pa' && s.kind === 'c2pa');
+  const c2pa = meta.c2pa !== undefined;
+  const c2paValid = meta.c2pa?.valid ?? null;
+  const c2paStatus = meta.c2pa?.codes ?? [];
   const generator = generatorNames(signals)[0] ?? null;
   const error = meta.warnings.includes('metadata_failed') ? 'metadata_failed' : null;
-  return { c2pa, ai, generator, error, ms, signals, warnings: meta.warnings };
+  return { c2pa, ai, generator, error, c2paValid, c2paStatus, ms, signals, warnings: meta.warnings };
 }
 
 /** Full-size RGBA for stealth pnginfo (Node only; the extension decodes with OffscreenCanvas). */
@@ -71,9 +80,46 @@ async function evaluate(bytes: Uint8Array): Promise<{ outcome: FileOutcome; cras
   try {
     const r = await checkFile(bytes);
     const hang = r.ms > HANG_MS;
-    return { outcome: { c2pa: r.c2pa, ai: r.ai, generator: r.generator, error: hang ? 'hang' : r.error }, crash: hang, ms: r.ms };
+    return { outcome: { c2pa: r.c2pa, ai: r.ai, generator: r.generator, error: hang ? 'hang' : r.error, c2paValid: r.c2paValid, c2paStatus: r.c2paStatus }, crash: hang, ms: r.ms };
   } catch (e) {
-    return { outcome: { c2pa: false, ai: false, generator: null, error: `crash: ${String((e as Error)?.message ?? e).slice(0, 200)}` }, crash: true, ms: 0 };
+    return { outcome: { c2pa: false, ai: false, generator: null, error: `crash: ${String((e as Error)?.message ?? e).slice(0, 200)}`, c2paValid: null, c2paStatus: [] }, crash: true, ms: 0 };
+  }
+}
+
+/**
+ * The official reader's own answer, asked directly (no presence scan, no mapping of ours):
+ * Valid/Trusted → true, Invalid → false, no store or a remote one → null, any other refusal → false.
+ */
+export async function officialC2paValid(bytes: Uint8Array): Promise<boolean | null> {
+  const mime = readerMime(sniffFormat(bytes));
+  if (!mime) return null;
+  const mod = await nodeReader();
+  try {
+    const r = await mod.WasmReader.fromBytes(mime, bytes, READER_SETTINGS);
+    try {
+      const state = (JSON.parse(r.json()) as { validation_state?: string }).validation_state;
+      return state === 'Valid' || state === 'Trusted';
+    } finally {
+      r.free();
+    }
+  } catch (e) {
+    return /JumbfNotFound|ProvenanceMissing|Remote/.test(String((e as Error)?.message ?? e)) ? null : false;
+  }
+}
+
+/** Agreement of `c2paValid` with the official reader over the files of one run. */
+class Agreement {
+  files = 0;
+  agree = 0;
+  disagree: string[] = [];
+  async add(name: string, bytes: Uint8Array, ours: boolean | null): Promise<void> {
+    const theirs = await officialC2paValid(bytes);
+    this.files++;
+    if (theirs === ours) this.agree++;
+    else this.disagree.push(`${name}: ours ${ours}, reader ${theirs}`);
+  }
+  toJSON() {
+    return { files: this.files, agree: this.agree, disagree: this.disagree };
   }
 }
 
@@ -88,12 +134,13 @@ export async function evalLabels(root: string, out?: string): Promise<void> {
   let edTrue = 0, edHit = 0, slowest = 0;
   const perDir: Record<string, { files: number; ai: number; c2pa: number }> = {};
   const misses: string[] = [];
+  const agreement = new Agreement();
   for (const [name, truth] of Object.entries(labels)) {
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(readFileSync(join(root, name)));
     } catch {
-      files[name] = { c2pa: false, ai: false, generator: null, error: 'missing' };
+      files[name] = { c2pa: false, ai: false, generator: null, error: 'missing', c2paValid: null, c2paStatus: [] };
       continue;
     }
     const { outcome, crash } = await evaluateWithEditor(bytes, name, truth, (hit) => {
@@ -101,6 +148,7 @@ export async function evalLabels(root: string, out?: string): Promise<void> {
       if (hit) edHit++;
     });
     files[name] = outcome.outcome;
+    await agreement.add(name, bytes, outcome.outcome.c2paValid);
     slowest = Math.max(slowest, outcome.ms);
     if (crash) crashes++;
     const o = outcome.outcome;
@@ -132,7 +180,7 @@ export async function evalLabels(root: string, out?: string): Promise<void> {
     }
   }
   if (out) writeFileSync(out, JSON.stringify({ files }, null, 1));
-  console.log(JSON.stringify({ perDir, misses, generatorAccuracy: ratio(genRight, genTotal), editorRecall: ratio(edHit, edTrue), slowestMs: Math.round(slowest) }));
+  console.log(JSON.stringify({ perDir, misses, generatorAccuracy: ratio(genRight, genTotal), editorRecall: ratio(edHit, edTrue), slowestMs: Math.round(slowest), c2paAgreement: agreement }));
   console.log(
     JSON.stringify({
       labels: { aiRecall: ratio(aiHit, aiTrue), aiFalsePositives: aiFp, c2paRecall: ratio(c2Hit, c2True), c2paFalsePositives: c2Fp, crashes },
@@ -173,13 +221,17 @@ function listImages(root: string, dir = root, acc: string[] = [], depth = 0): st
 export async function evalFiles(root: string, out?: string): Promise<void> {
   const files: Record<string, FileOutcome> = {};
   let crashes = 0, ai = 0, c2pa = 0;
+  const agreement = new Agreement();
   for (const name of listImages(root)) {
-    const r = await evaluate(new Uint8Array(readFileSync(join(root, name))));
+    const bytes = new Uint8Array(readFileSync(join(root, name)));
+    const r = await evaluate(bytes);
     files[name] = r.outcome;
+    await agreement.add(name, bytes, r.outcome.c2paValid);
     if (r.crash) crashes++;
     if (r.outcome.ai) ai++;
     if (r.outcome.c2pa) c2pa++;
   }
   if (out) writeFileSync(out, JSON.stringify({ files }, null, 1));
+  console.log(JSON.stringify({ c2paAgreement: agreement }));
   console.log(JSON.stringify({ files: Object.keys(files).length, ai, c2pa, crashes }));
 }

@@ -4,6 +4,7 @@
  * The parent owns the clock: a case that does not answer in time gets this process killed.
  */
 import { runCheck } from '../../utils/check';
+import { validateInNode } from '../../utils/metadata/c2pa-node';
 import { admitBytes } from '../../utils/image/acquire';
 import { decodeInNode } from '../../utils/image/decode-node';
 import { ReferenceIndex } from '../../utils/hash/index';
@@ -66,6 +67,8 @@ async function buildDeps() {
         stage = 'match/verdict';
       }
     }) as Decoder,
+    // the official C2PA reader in-process, as eval runs it (the extension runs it in a worker)
+    validateC2pa: validateInNode,
     newId: () => `case-${n++}`,
     now: () => new Date(0),
   };

@@ -27,7 +27,7 @@ describe('manifest permissions', () => {
       expect(h).toMatch(/^(https?|\*):\/\/[a-z0-9.*-]+\/.*$/);
     }
   });
-  it('strict extension CSP without remote code', () => {
-    expect(manifest.content_security_policy).toEqual({ extension_pages: "script-src 'self'; object-src 'self'" });
+  it("strict extension CSP without remote code; 'wasm-unsafe-eval' (the C2PA reader) the only addition", () => {
+    expect(manifest.content_security_policy).toEqual({ extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" });
   });
 });

@@ -20,8 +20,11 @@ export const DECODE_JOB = 'refundlens-decode';
 export const DECODER_PORT = 'refundlens-decoder-port';
 /** Tells the document a check is starting (it stays open: the job follows on the port). */
 export const DECODER_KEEP = 'refundlens-decoder-keep';
-/** The document's two workers: decodes never wait behind a check's pictures. */
-export const WORKER_ROLES = ['decode', 'pictures'] as const;
+/**
+ * The document's workers: decodes never wait behind a check's pictures; 'c2pa' is the official
+ * C2PA reader's supervisor (utils/metadata/c2pa-remote.ts), which starts its worker on first use.
+ */
+export const WORKER_ROLES = ['decode', 'pictures', 'c2pa'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 
 /** The single port a message must carry (a handover's job port, a job's reply port). */

@@ -4,6 +4,7 @@
  */
 import type { ImageFormat } from '../types';
 import type { C2paStore } from './jumbf';
+import type { C2paValidation } from './c2pa-validate';
 import type { ExifTags } from './tiff';
 import type { XmpDoc } from './xmp';
 
@@ -37,6 +38,8 @@ export interface MetaContext {
   iptc: Record<string, string[]>;
   texts: TextEntry[];
   c2pa: C2paBlock[];
+  /** What the official C2PA reader said about the file (only when a store was found and a validator ran). */
+  c2paValidation?: C2paValidation;
   /** ICC profile description, when cheaply readable. */
   icc?: string;
   warnings: string[];

@@ -1,9 +1,11 @@
 /**
  * JUMBF (ISO/IEC 19566-5) box tree and the C2PA manifest store inside it.
- * Reads what a merchant can understand without validation: which tool made the claim
- * (claim_generator / claim_generator_info), who signed it (subject of the first x5chain
- * certificate in the COSE signature), the actions with their digitalSourceType, ingredients.
- * Nothing here is validated cryptographically: the report says "present, not validated".
+ * The cheap presence scan: the container walkers call it for every JUMBF block, and only a file
+ * where it finds a store is handed to the official reader (./c2pa-validate.ts), which validates
+ * signatures and hard bindings and decodes the claims itself. What this parser reads (claim
+ * generator, signer from the first x5chain certificate, actions with their digitalSourceType,
+ * ingredients) is used only when the official reader cannot run or cannot read the store
+ * (pre-release format, time limit, no worker): such claims are shown as "not validated".
  */
 import { decodeCbor } from './cbor';
 import { decodeUtf8, fourcc, indexOfNul, u32be, u64be } from './bytes';
@@ -121,7 +123,7 @@ function contentOf(n: JumbNode): unknown {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
-function agentName(v: unknown): string | undefined {
+export function agentName(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
@@ -138,7 +140,8 @@ export function sourceTypeCode(v: string): string {
   return m ? m[1] : v.trim();
 }
 
-function collectSourceTypes(v: unknown, out: Set<string>, depth = 0): void {
+/** Every IPTC digital source type named anywhere in a (decoded, bounded) assertion. */
+export function collectSourceTypes(v: unknown, out: Set<string>, depth = 0): void {
   if (depth > 12 || out.size > 50) return;
   if (typeof v === 'string') {
     if (/digitalsourcetype\//i.test(v)) out.add(sourceTypeCode(v));

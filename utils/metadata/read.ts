@@ -9,7 +9,8 @@
  * module that fails only adds a warning. Files larger than META_SCAN_MAX are scanned in their
  * first META_SCAN_MAX bytes (plus the tail for PNG text chunks after IDAT).
  */
-import type { ImageFormat, MetadataResult, MetadataSummary, Signal } from '../types';
+import type { C2paFacts, ImageFormat, MetadataResult, MetadataSummary, Signal } from '../types';
+import { c2paValid, failed, type C2paValidator } from './c2pa-validate';
 import { jpegQuantSignal } from '../forensics/jpeg-quant';
 import { emptyContext, type MetaContext } from './context';
 import { walkIsobmff } from './containers/isobmff';
@@ -88,9 +89,35 @@ export function runSignals(ctx: MetaContext): Signal[] {
   return out;
 }
 
-export async function readMetadata(bytes: Uint8Array, format: ImageFormat): Promise<MetadataResult> {
+export interface ReadOptions {
+  /**
+   * The official C2PA reader (utils/metadata/c2pa-validate.ts). Called only when the presence scan
+   * found a manifest store; without it C2PA stays "present, not validated".
+   */
+  validateC2pa?: C2paValidator;
+}
+
+/** Validate the file's C2PA store when there is one (never throws: a failure is an outcome). */
+async function validateC2pa(ctx: MetaContext, bytes: Uint8Array, format: ImageFormat, opts: ReadOptions): Promise<C2paFacts | undefined> {
+  if (ctx.c2pa.length === 0) return undefined;
+  if (!opts.validateC2pa) return { valid: null, outcome: 'not-checked', codes: [] };
+  const manifestBytes = ctx.c2pa.reduce((n, b) => n + b.bytes, 0);
+  try {
+    ctx.c2paValidation = await opts.validateC2pa(bytes, format, manifestBytes);
+  } catch {
+    ctx.c2paValidation = failed('unavailable');
+  }
+  const v = ctx.c2paValidation;
+  const facts: C2paFacts = { valid: c2paValid(v), outcome: v.outcome, codes: v.codes };
+  if (v.outcome === 'failed' && v.error === 'unavailable') facts.valid = null; // not validated at all
+  if (v.ms !== undefined) facts.ms = v.ms;
+  return facts;
+}
+
+export async function readMetadata(bytes: Uint8Array, format: ImageFormat, opts: ReadOptions = {}): Promise<MetadataResult> {
   try {
     const ctx = buildContext(bytes, format);
+    const c2pa = await validateC2pa(ctx, bytes, format, opts);
     const signals = runSignals(ctx);
     if (format === 'jpeg') {
       try {
@@ -101,7 +128,9 @@ export async function readMetadata(bytes: Uint8Array, format: ImageFormat): Prom
       }
     }
     signals.sort((a, b) => b.weight - a.weight);
-    return { summary: summarise(ctx), signals, thumbnail: ctx.exif.thumbnail, warnings: [...new Set(ctx.warnings)] };
+    const result: MetadataResult = { summary: summarise(ctx), signals, thumbnail: ctx.exif.thumbnail, warnings: [...new Set(ctx.warnings)] };
+    if (c2pa) result.c2pa = c2pa;
+    return result;
   } catch {
     return { summary: { format }, signals: [], warnings: ['metadata_failed'] };
   }

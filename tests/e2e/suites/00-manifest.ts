@@ -15,5 +15,5 @@ test('built manifest: least privilege, content script only where it belongs, no 
   expect(cs.length === 1, 'one content script');
   expect(JSON.stringify([...cs[0].matches].sort()) === JSON.stringify([...allSellerMatches()].sort()), 'content script matches = adapters + demo');
   expect(!m.web_accessible_resources, 'pages cannot load extension resources');
-  expect(m.content_security_policy?.extension_pages === "script-src 'self'; object-src 'self'", 'strict CSP');
+  expect(m.content_security_policy?.extension_pages === "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'", "strict CSP ('wasm-unsafe-eval' for the C2PA reader the only addition)");
 });
