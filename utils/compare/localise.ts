@@ -429,6 +429,8 @@ function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: nu
     if (!line && area < minBlob) continue;
     // a line lying along the border of the compared area is its edge, not an edit
     if (line && inBand > 0.6 * area) continue;
+    // a short faint line running into the border is an edge meeting it, resampled by the decoder
+    if (line && inBand > 0 && len < 4 * minLine && zsum / area < 2 * LINE_MIN_Z) continue;
     // …and one along edges of the reference is the edge resampled or re-compressed, not a crack
     if (line && onEdge > FINE_EDGE_SHARE * area) continue;
     for (const i of pix) out[i] = 1;

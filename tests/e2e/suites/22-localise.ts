@@ -101,8 +101,8 @@ test('localisation: a thin branching crack on a cropped, tilted q60 copy is one 
   const [x0, y0, x1, y1] = regions[0];
   expect(x0 > cw * 0.4 && y0 > ch * 0.35 && x1 < cw && y1 < ch && (x1 - x0) > cw * 0.2 && (y1 - y0) > ch * 0.25, `region covers the crack: ${regions[0]} in ${cw}×${ch}`);
 
-  // the same count on the report page and in the PDF (zh and en wording: "1 处" / "1 place"/"1 area"/"1 region"/"1 edit")
-  const counts = (text: string) => [...text.matchAll(/(\d+)\s*(?:处|places?|areas?|regions?|edits?)\b/g)].map((m) => Number(m[1]));
+  // the same count on the report page and in the PDF (zh and en wording: "1 处" / "1 place", "1 change" …)
+  const counts = (text: string) => [...text.matchAll(/(\d+)\s*(?:处|(?:places?|areas?|regions?|edits?|changes?)\b)/g)].map((m) => Number(m[1]));
   const pageCounts = counts(await report.locator('[data-refundlens="report"]').innerText());
   expect(pageCounts.length > 0 && pageCounts.every((n) => n === 1), `report page counts ${pageCounts}`);
   await report.selectOption('[data-refundlens="report-export-lang"]', 'zh_CN');
