@@ -1,5 +1,8 @@
 import { defineConfig } from 'wxt';
-import { allImageHosts } from './utils/sites';
+import { allImageHosts, DEMO_MATCHES } from './utils/sites';
+
+/** `npm run build:e2e`: the demo/test pages on localhost and every hook (../shared/CONTRACTS.md). */
+const isE2E = () => process.env.REFUNDLENS_E2E === '1';
 
 /** Image CDNs of the supported seller centres: the background fetches checked photos from these. */
 export const IMAGE_HOSTS = allImageHosts().sort();
@@ -7,6 +10,9 @@ export const IMAGE_HOSTS = allImageHosts().sort();
 // The entrypoints folder is the manifest; this file only adds what cannot be inferred.
 export default defineConfig({
   modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
+  outDirTemplate: isE2E() ? '{{browser}}-mv{{manifestVersion}}-e2e' : '{{browser}}-mv{{manifestVersion}}{{modeSuffix}}',
+  // A literal, so the shipped bundle does not even contain the hook code (utils/build.ts).
+  vite: () => ({ define: { 'import.meta.env.RL_E2E': JSON.stringify(isE2E()) } }),
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
@@ -16,7 +22,8 @@ export default defineConfig({
     // libraries; scripting: the content script on hosts the merchant adds as rules (after granting);
     // offscreen: a worker decodes JPEGs with WebCodecs ImageDecoder, which service workers lack.
     permissions: ['storage', 'contextMenus', 'unlimitedStorage', 'scripting', ...(browser === 'firefox' ? [] : ['offscreen'])],
-    host_permissions: ['http://127.0.0.1/*', 'http://localhost/*', ...IMAGE_HOSTS],
+    // Localhost (demo and test pages) only in the e2e build: the shipped one never fetches from it.
+    host_permissions: [...(isE2E() ? DEMO_MATCHES : []), ...IMAGE_HOSTS],
     optional_host_permissions: ['*://*/*'],
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'self'",

@@ -2,11 +2,17 @@
  * In-page part: finds buyer photos with the site's adapter, puts a 「检测此图」 button next to
  * each (closed shadow root: the page cannot read or restyle it) and shows the verdict card.
  * Only wiring lives here; detection rules are in utils/sites/, checking in the background.
+ *
+ * The page must not be able to drive it or read it: in the shipped build only trusted (user)
+ * events start anything and no result is written where the page could read it. The e2e build
+ * (E2E_BUILD) adds the hooks of ../shared/CONTRACTS.md: result attributes on the shadow hosts,
+ * and a `click` dispatched on a check host starts the check.
  */
 import { createRoot, type Root } from 'react-dom/client';
 import { browser } from 'wxt/browser';
 import { ResultCard, CARD_CSS } from '@/components/ResultCard';
-import { adapterFor, allSellerMatches } from '@/utils/sites';
+import { adapterFor, allSellerMatches, shippedSellerMatches } from '@/utils/sites';
+import { E2E_BUILD } from '@/utils/build';
 import { bytesToB64, type CardResult, type Response } from '@/utils/messages';
 import { getRules, siteEnabled } from '@/utils/settings';
 import { t } from '@/utils/i18n';
@@ -19,7 +25,8 @@ const BUTTON_CSS = `button{font:12px/1.2 system-ui,"PingFang SC","Microsoft YaHe
   button:hover{background:#e3f2fd}button:focus-visible{outline:3px solid #ffab00}button[disabled]{opacity:.6;cursor:progress}`;
 
 export default defineContentScript({
-  matches: allSellerMatches(),
+  // Localhost demo/test pages only in the e2e build.
+  matches: E2E_BUILD ? allSellerMatches() : shippedSellerMatches(),
   allFrames: true,
   runAt: 'document_idle',
   async main(ctx) {
@@ -34,7 +41,11 @@ export default defineContentScript({
     const seen = new WeakSet<HTMLImageElement>();
 
     const checkHosts: HTMLElement[] = [];
+    /** How each check host starts its check: called directly ("check all", retry), never via a click. */
+    const starters = new WeakMap<HTMLElement, () => void>();
     let checkAllHost: HTMLElement | undefined;
+    /** A page script's synthetic event (isTrusted false) starts nothing outside the e2e build. */
+    const fromUser = (e: Event) => E2E_BUILD || e.isTrusted;
 
     /** One 「检测本工单全部图片」 button above the first photo once a ticket shows two or more. */
     function ensureCheckAll() {
@@ -44,8 +55,9 @@ export default defineContentScript({
       host.addEventListener('click', (e) => {
         e.preventDefault();
         e.stopPropagation();
+        if (!fromUser(e)) return;
         // The background queues them; each card fills in as its check finishes.
-        for (const h of checkHosts) if (h.isConnected) h.click();
+        for (const h of checkHosts) if (h.isConnected) starters.get(h)?.();
       });
       const first = live[0].previousElementSibling ?? live[0];
       first.parentElement?.insertBefore(host, first);
@@ -69,18 +81,16 @@ export default defineContentScript({
 
     function attachButton(img: HTMLImageElement, src: string, shown: string) {
       const { host, button } = buttonHost('check', t('btn_check'), 'display:inline-block;vertical-align:top;margin:2px 4px;');
-      host.setAttribute('data-src', src);
+      if (E2E_BUILD) host.setAttribute('data-src', src);
       // The image and its URL are remembered here, not read back from attributes the page could change.
       let card: CardHandle | undefined;
       let busy = false;
-      host.addEventListener('click', async (e) => {
-        e.preventDefault();
-        e.stopPropagation();
+      const start = async () => {
         if (busy) return;
         busy = true;
         button.disabled = true;
         button.textContent = t('btn_checking');
-        card ??= createCard(host, src);
+        card ??= createCard(host, src, () => void start());
         card.render('pending');
         let result = await requestCheck(src, adapter.ticketInfo(document, img));
         // A full-size rewrite that the CDN does not know: check the picture as displayed instead.
@@ -91,10 +101,16 @@ export default defineContentScript({
         button.disabled = false;
         button.textContent = t('btn_check');
         busy = false;
+      };
+      starters.set(host, () => void start());
+      host.addEventListener('click', (e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        if (fromUser(e)) void start();
       });
       // the extension gets ready (index, matcher, decoder) while the merchant reads the ticket
-      host.addEventListener('pointerenter', prepare);
-      host.addEventListener('focusin', prepare);
+      host.addEventListener('pointerenter', (e) => fromUser(e) && prepare());
+      host.addEventListener('focusin', (e) => fromUser(e) && prepare());
       img.insertAdjacentElement('afterend', host);
       checkHosts.push(host);
       if (checkHosts.length === 1) prepare();
@@ -112,10 +128,12 @@ export default defineContentScript({
       render(state: 'pending' | 'done', result?: CardResult): void;
     }
 
-    function createCard(after: Element, src: string): CardHandle {
+    function createCard(after: Element, src: string, retry: () => void): CardHandle {
       const host = document.createElement('refundlens-result');
-      host.setAttribute('data-refundlens', 'result');
-      host.setAttribute('data-src', src);
+      if (E2E_BUILD) {
+        host.setAttribute('data-refundlens', 'result');
+        host.setAttribute('data-src', src);
+      }
       host.style.cssText = 'display:inline-block;vertical-align:top;position:relative;z-index:2147483000;';
       const shadow = host.attachShadow({ mode: 'closed' });
       const style = document.createElement('style');
@@ -129,14 +147,17 @@ export default defineContentScript({
       const handle: CardHandle = {
         render(state, result) {
           last = result ?? last;
-          if (state === 'done' && result) {
-            host.setAttribute('data-verdict', result.level);
-            if (result.id) host.setAttribute('data-check-id', result.id);
-            else host.removeAttribute('data-check-id');
-            if (result.match) host.setAttribute('data-match', result.match.referenceName);
-            else host.removeAttribute('data-match');
-          } else {
-            host.removeAttribute('data-verdict');
+          // Result hooks (verdict, the merchant's private file name, check id): e2e build only.
+          if (E2E_BUILD) {
+            if (state === 'done' && result) {
+              host.setAttribute('data-verdict', result.level);
+              if (result.id) host.setAttribute('data-check-id', result.id);
+              else host.removeAttribute('data-check-id');
+              if (result.match) host.setAttribute('data-match', result.match.referenceName);
+              else host.removeAttribute('data-match');
+            } else {
+              host.removeAttribute('data-verdict');
+            }
           }
           host.hidden = false;
           root.render(
@@ -146,7 +167,7 @@ export default defineContentScript({
               buyerSrc={src}
               onClose={() => (host.hidden = true)}
               onOpenReport={(id) => void send({ type: 'open-report', id })}
-              onRetry={() => (after as HTMLElement).click()}
+              onRetry={retry}
             />,
           );
         },
@@ -188,7 +209,7 @@ export default defineContentScript({
  */
 function buttonHost(name: string, label: string, hostCss: string): { host: HTMLElement; button: HTMLButtonElement } {
   const host = document.createElement(`refundlens-${name}`);
-  host.setAttribute('data-refundlens', name);
+  if (E2E_BUILD) host.setAttribute('data-refundlens', name);
   host.style.cssText = hostCss;
   const shadow = host.attachShadow({ mode: 'closed' });
   const style = document.createElement('style');
