@@ -8,6 +8,8 @@ import { decodeFullInBrowser, decodeInBrowser, encodeInBrowser } from '@/utils/i
 import { remoteDecoder, remotePictures } from '@/utils/image/decode-remote';
 import { scaledJpegFirst } from '@/utils/image/decode-scaled';
 import { forgetOffscreenPorts, offscreenPorts } from '@/utils/offscreen';
+import { forgetMetadataPort, offscreenMetadataPort } from '@/utils/offscreen-metadata';
+import { remoteMetadata } from '@/utils/metadata/remote';
 import { fetchImage } from '@/utils/image/acquire';
 import { b64ToBytes, parseRequest, sameOrigin, senderAllowed, senderKind, type CardResult, type CheckRequest, type Response, type SenderKind } from '@/utils/messages';
 import { CheckFailure, toCheckError } from '@/utils/errors';
@@ -25,7 +27,10 @@ export default defineBackground(() => {
   // A check's pictures (JPEG copies, error level analysis) are made by the document's other worker,
   // off this thread; here when that fails.
   const pictures = remotePictures({ connect: async () => (await offscreenPorts())?.pictures });
-  const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser, pictures });
+  // Metadata of the untrusted file: in the document's metadata worker, which is terminated and
+  // replaced when a file takes too long (the check then goes on with 'metadata_too_complex').
+  const readMetadata = remoteMetadata({ connect: offscreenMetadataPort, onLost: forgetMetadataPort });
+  const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser, pictures, readMetadata });
 
   async function hasHostPermission(src: string): Promise<boolean> {
     const u = new URL(src);

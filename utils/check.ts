@@ -32,6 +32,11 @@ export interface CheckDeps extends Omit<MatchDeps, 'index'> {
    * bits, "stealth pnginfo", which any resize destroys). Optional: without it that signal is skipped.
    */
   decodeFull?: (bytes: Uint8Array, format: ImageFormat) => Promise<RGBAImage>;
+  /**
+   * Reads the metadata where a timer can stop it (utils/metadata/remote.ts: the offscreen
+   * document's worker); default: readMetadata on this thread.
+   */
+  readMetadata?: (bytes: Uint8Array, format: ImageFormat) => Promise<import('./types').MetadataResult>;
   /** Receives the analysis-size pixels (e.g. to keep a copy for the report). */
   onDecoded?: (img: RGBAImage) => void;
   /** Cancels the check (time budget, merchant closed the card). */
@@ -76,7 +81,7 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
       pageUrl: input.pageUrl,
     };
     lap('acquire'); // timings overlap: 'decode' is the wait left after hashing and metadata
-    const metadata = await readMetadata(input.bytes, acq.format);
+    const metadata = await (deps.readMetadata ?? readMetadata)(input.bytes, acq.format);
     base.metadata = metadata;
     lap('metadata');
     if (deps.signal?.aborted) throw new CheckFailure('err_cancelled');

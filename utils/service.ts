@@ -28,6 +28,8 @@ export interface ServicePlatform {
   decode: Decoder;
   encode: Encoder;
   decodeFull?: CheckDeps['decodeFull'];
+  /** Reads metadata off this thread, under a time limit that can stop it (CheckDeps.readMetadata). */
+  readMetadata?: CheckDeps['readMetadata'];
   /** Makes a check's pictures on another thread (from a copy of the pixels); else made here. */
   pictures?: (img: RGBAImage, jpeg: boolean) => Promise<CheckPictures>;
 }
@@ -162,7 +164,7 @@ export class CheckService {
         const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => (ctl.abort(), r('timeout')), LIMITS.checkTimeoutMs)));
         const work = runCheck(
           { bytes, sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl, ticket: ctx.ticket },
-          { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, onDecoded: (img) => (kept = img), signal: ctl.signal },
+          { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, readMetadata: this.platform.readMetadata, onDecoded: (img) => (kept = img), signal: ctl.signal },
         );
         const raced = await this.working(() => Promise.race([work, timeout])).finally(() => clearTimeout(timer));
         if (raced === 'timeout') {
