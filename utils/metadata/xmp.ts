@@ -216,10 +216,26 @@ export function parseXmp(xml: string, where = 'XMP'): XmpDoc | undefined {
   return { root, raw: xml, where, ...(truncated ? { truncated } : {}) };
 }
 
-export function* walk(node: XmlNode, depth = 0): Generator<XmlNode> {
-  yield node;
-  if (depth > MAX_DEPTH) return;
-  for (const c of node.children) yield* walk(c, depth + 1);
+const flat = new WeakMap<XmlNode, XmlNode[]>();
+
+/**
+ * Every node in document order (at most MAX_NODES + 1). Flattened once per tree and cached: the
+ * signal modules walk each packet dozens of times, and a recursive generator paid one resume per
+ * level for every node (64 levels × 20 000 nodes per walk).
+ */
+export function walk(node: XmlNode, depth = 0): readonly XmlNode[] {
+  const cached = depth === 0 ? flat.get(node) : undefined;
+  if (cached) return cached;
+  const out: XmlNode[] = [];
+  const stack: [XmlNode, number][] = [[node, depth]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    out.push(n);
+    if (d > MAX_DEPTH) continue;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i], d + 1]);
+  }
+  if (depth === 0) flat.set(node, out);
+  return out;
 }
 
 /** Text values of an element: its rdf:li items if it holds an array, else its own text. */
