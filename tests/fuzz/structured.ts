@@ -21,11 +21,13 @@ const lie = (r: R, n: number) => pick(r, [n, n, 0, 1, n - 1, n + 1, n * 2, 0xfff
 const NS_POOL = ['http://www.w3.org/1999/02/22-rdf-syntax-ns#', 'http://ns.adobe.com/xap/1.0/', 'http://www.tc260.org.cn/ns/AIGC/1.0/', 'http://purl.org/dc/elements/1.1/', 'http://ns.adobe.com/xap/1.0/mm/', 'http://iptc.org/std/Iptc4xmpExt/2008-02-29/', 'urn:x'];
 
 /** A random XMP tree: namespace declarations at every level, reused and shadowed prefixes. */
-export function randomXmp(r: R): string {
-  const shape = int(r, 0, 4);
+export function randomXmp(r: R, small = false): string {
+  // (`small`: when many packets are made at once, so the generator itself stays cheap)
+  const shape = small ? int(r, 2, 4) : int(r, 0, 4);
   if (shape === 0) {
     // the namespace-scope bomb of the issue, at a random scale
     const levels = int(r, 1, 63), decl = int(r, 1, 1000), kids = int(r, 1, 1000);
+    if (levels * decl > 63_000) return '';
     const parts: string[] = [];
     for (let l = 0; l < levels; l++) {
       let d = '';
@@ -36,14 +38,14 @@ export function randomXmp(r: R): string {
     return parts.join('');
   }
   const out: string[] = ['<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'];
-  let budget = int(r, 10, shape === 1 ? 200_000 : 5_000);
+  let budget = int(r, 10, shape === 1 ? 200_000 : small ? 200 : 5_000);
   const depthMax = shape === 2 ? 200 : 12;
   const el = (depth: number) => {
     if (budget-- <= 0) return;
     const prefix = pick(r, ['rdf', 'xmp', 'TC260', 'dc', 'p0', 'p1', '']);
     const name = prefix ? `${prefix}:${pick(r, ['Description', 'li', 'Bag', 'Seq', 'Alt', 'AIGC', 'CreatorTool', 'History', 'x'])}` : 'x';
     let attrs = '';
-    const na = int(r, 0, shape === 3 ? 1000 : 4);
+    const na = int(r, 0, shape === 3 && !small ? 1000 : 4);
     for (let a = 0; a < na; a++) {
       if (r() < 0.3) attrs += ` xmlns:${pick(r, ['xmp', 'TC260', 'dc', 'p0', 'p1', 'rdf'])}="${pick(r, NS_POOL)}"`;
       else attrs += ` ${pick(r, ['xmp', 'TC260', 'rdf', 'p0'])}:${pick(r, ['CreatorTool', 'AIGC', 'about', 'resource', 'a'])}="${pick(r, ['x', '{"Label":"1"}', '&amp;&lt;&#x41;&#0;', '\uFFFD', ''])}"`;
@@ -84,8 +86,9 @@ const extendedXmpOp: Op = (b, _s, r, ctx) => {
   const segs: Uint8Array[] = [];
   if (r() < 0.7) segs.push(jpegSegment(0xe1, concat(latin1('http://ns.adobe.com/xap/1.0/\0'), utf8(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:xmpNote="http://ns.adobe.com/xmp/note/" xmpNote:HasExtendedXMP="${named}"/></rdf:RDF></x:xmpmeta>`))));
   let total = 0;
+  const many = guids.length > 4;
   for (const g of guids) {
-    const body = utf8(randomXmp(r)).subarray(0, int(r, 0, 60_000));
+    const body = utf8(randomXmp(r, many)).subarray(0, int(r, 0, many ? 2000 : 60_000));
     const full = lie(r, body.length);
     const chunk = int(r, 1, 4);
     const step = Math.max(1, Math.ceil(body.length / chunk));
@@ -168,16 +171,22 @@ const isobmffOp: Op = (b, _s, r, ctx) => {
 };
 
 /** A sequence of PNG metadata chunks, CRCs valid, lengths honest or not, text inflating or not. */
+const bombs = new Map<number, Uint8Array>();
+/** n MiB of zeros, deflated (made once per size: the generator must stay cheap). */
+const bomb = (n: number) => bombs.get(n) ?? (bombs.set(n, zlibSync(new Uint8Array(n * 1024 * 1024), { level: 9 })), bombs.get(n)!);
+
 const pngChunksOp: Op = (b, _s, r, ctx) => {
   if (ctx.format !== 'png') return undefined;
   const chunks: Uint8Array[] = [];
-  for (let k = int(r, 1, r() < 0.1 ? 5000 : 8); k > 0; k--) {
+  const n = int(r, 1, r() < 0.1 ? 5000 : 8);
+  for (let k = n; k > 0; k--) {
+    const many = n > 8;
     const type = pick(r, ['tEXt', 'zTXt', 'iTXt', 'eXIf', 'caBX', 'iCCP', 'tIME', 'pHYs']);
     const key = latin1(pick(r, ['parameters', 'prompt', 'workflow', 'Comment', 'XML:com.adobe.xmp', 'Raw profile type exif', 'AIGC', '']));
-    const text = utf8(pick(r, ['Steps: 20, Sampler: Euler a', '{"Label":"1"}', randomXmp(r).slice(0, 5000), 'x'.repeat(int(r, 0, 100_000))]));
+    const text = utf8(many ? pick(r, ['Steps: 20', '{"Label":"1"}', 'x']) : pick(r, ['Steps: 20, Sampler: Euler a', '{"Label":"1"}', randomXmp(r).slice(0, 5000), 'x'.repeat(int(r, 0, 100_000))]));
     let data: Uint8Array;
     if (type === 'tEXt') data = concat(key, [0], text);
-    else if (type === 'zTXt' || type === 'iCCP') data = concat(key, [0, r() < 0.9 ? 0 : 1], r() < 0.3 ? zlibSync(new Uint8Array(int(r, 1, 40) * 1024 * 1024)) : zlibSync(text));
+    else if (type === 'zTXt' || type === 'iCCP') data = concat(key, [0, r() < 0.9 ? 0 : 1], !many && r() < 0.3 ? bomb(int(r, 1, 40)) : zlibSync(text));
     else if (type === 'iTXt') data = concat(key, [0, r() < 0.5 ? 1 : 0, 0], latin1(pick(r, ['', 'zh'])), [0, 0], r() < 0.5 ? zlibSync(text) : text);
     else data = Uint8Array.from({ length: int(r, 0, 200) }, () => int(r, 0, 255));
     const c = pngChunk(type, data);
@@ -196,6 +205,9 @@ export const STRUCTURED_OPS: Record<string, [number, Op]> = {
 };
 
 // ------------------------------------------------------------------ backups
+
+/** 12 MiB of spaces: stored as an entry it is a cheap zip bomb once deflated by zipSync below. */
+const BIG_ENTRY = new Uint8Array(12 * 1024 * 1024).fill(32);
 
 /** Edit a real backup the way a crafted file would: records, keys, nesting, entries, claimed sizes. */
 export function mutateBackup(base: Uint8Array, r: R): { bytes: Uint8Array; ops: string[] } {
@@ -250,7 +262,7 @@ export function mutateBackup(base: Uint8Array, r: R): { bytes: Uint8Array; ops: 
       else if (what === 1) entries[`blobs/${int(r, 1, 1e6)}.bin`] = new Uint8Array(int(r, 0, 100));
       else if (what === 2) {
         const name = pick(r, batches);
-        entries[name] = new Uint8Array(int(r, 1, 30) * 1024 * 1024).fill(32);
+        entries[name] = BIG_ENTRY;
         deep.add(name);
       }
       else entries['../../evil'] = strToU8('x');
