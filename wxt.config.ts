@@ -1,6 +1,9 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'wxt';
-import { allImageHosts } from './utils/sites';
+import { allImageHosts, DEMO_MATCHES } from './utils/sites';
+
+/** `npm run build:e2e`: the demo/test pages on localhost and every hook (../shared/CONTRACTS.md). */
+const isE2E = () => process.env.REFUNDLENS_E2E === '1';
 
 /** Image CDNs of the supported seller centres: the background fetches checked photos from these. */
 export const IMAGE_HOSTS = allImageHosts().sort();
@@ -14,6 +17,9 @@ export default defineConfig({
       files.push({ absoluteSrc: createRequire(import.meta.url).resolve('@contentauth/c2pa-wasm/c2pa.wasm'), relativeDest: 'c2pa/c2pa_bg.wasm' });
     },
   },
+  outDirTemplate: isE2E() ? '{{browser}}-mv{{manifestVersion}}-e2e' : '{{browser}}-mv{{manifestVersion}}{{modeSuffix}}',
+  // A literal, so the shipped bundle does not even contain the hook code (utils/build.ts).
+  vite: () => ({ define: { 'import.meta.env.RL_E2E': JSON.stringify(isE2E()) } }),
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
@@ -23,7 +29,8 @@ export default defineConfig({
     // libraries; scripting: the content script on hosts the merchant adds as rules (after granting);
     // offscreen: a worker decodes JPEGs with WebCodecs ImageDecoder, which service workers lack.
     permissions: ['storage', 'contextMenus', 'unlimitedStorage', 'scripting', ...(browser === 'firefox' ? [] : ['offscreen'])],
-    host_permissions: ['http://127.0.0.1/*', 'http://localhost/*', ...IMAGE_HOSTS],
+    // Localhost (demo and test pages) only in the e2e build: the shipped one never fetches from it.
+    host_permissions: [...(isE2E() ? DEMO_MATCHES : []), ...IMAGE_HOSTS],
     optional_host_permissions: ['*://*/*'],
     content_security_policy: {
       // 'wasm-unsafe-eval': the official C2PA reader (c2pa-rs compiled to WebAssembly) in its worker

@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { t } from '@/utils/i18n';
 import { openLibraryDb } from '@/utils/library/db';
-import { BackupError, createBackup, parseBackup, restoreBackup, type BackupProgress } from '@/utils/library/backup';
+import { BackupError, backupKeys, createBackup, parseBackup, restoreBackup, type BackupProgress, type SettingsStore } from '@/utils/library/backup';
 import { formatBytes } from '@/utils/report/format';
 import { download } from './report/download';
 
@@ -16,6 +16,16 @@ async function readSettings(): Promise<Record<string, unknown>> {
     return {};
   }
 }
+
+/** storage.local as the restore sees it: only the keys a backup carries are replaced. */
+const storageSettings: SettingsStore = {
+  get: () => readSettings(),
+  replace: async (next) => {
+    const stale = Object.keys(backupKeys(await readSettings())).filter((k) => !(k in next));
+    if (stale.length) await browser.storage.local.remove(stale);
+    if (Object.keys(next).length) await browser.storage.local.set(next);
+  },
+};
 
 function errorText(e: unknown): string {
   if (e instanceof BackupError) return t('bak_failed', { reason: t(e.code, e.params) });
@@ -79,15 +89,8 @@ export function BackupView() {
       const parsed = await parseBackup(new Uint8Array(await file.arrayBuffer()), setProgress);
       const c = { libraries: parsed.records.libraries.length, references: parsed.records.references.length, checks: parsed.records.checks.length };
       if (!confirm(t('bak_restore_confirm', { ...c, date: new Date(parsed.manifest.createdAt).toLocaleString() }))) return;
-      await restoreBackup(await openLibraryDb(), parsed, setProgress);
-      const s = parsed.settings;
-      if (s && typeof s === 'object' && !Array.isArray(s)) {
-        try {
-          await browser.storage.local.set(s as Record<string, unknown>);
-        } catch {
-          /* settings are a convenience; the data is restored */
-        }
-      }
+      // Settings were validated with the records; they are written and rolled back with them.
+      await restoreBackup(await openLibraryDb(), parsed, setProgress, storageSettings);
       setDone(t('bak_restored', c));
     } catch (e) {
       setError(errorText(e));

@@ -9,10 +9,12 @@ import { remoteDecoder, remotePictures } from '@/utils/image/decode-remote';
 import { scaledJpegFirst } from '@/utils/image/decode-scaled';
 import { forgetOffscreenPorts, offscreenPorts } from '@/utils/offscreen';
 import { C2paSupervisor, remoteC2pa } from '@/utils/metadata/c2pa-remote';
+import { forgetMetadataPort, offscreenMetadataPort } from '@/utils/offscreen-metadata';
+import { remoteMetadata } from '@/utils/metadata/remote';
 import { fetchImage } from '@/utils/image/acquire';
-import { b64ToBytes, parseRequest, type CardResult, type CheckRequest, type Response } from '@/utils/messages';
+import { b64ToBytes, parseRequest, sameOrigin, senderAllowed, senderKind, type CardResult, type CheckRequest, type Response, type SenderKind } from '@/utils/messages';
 import { CheckFailure, toCheckError } from '@/utils/errors';
-import { addReference, applyRetention, ensureDefaultLibrary, openLibraryDb } from '@/utils/library/db';
+import { addReference, applyRetention, ensureDefaultLibrary, getCheck, openLibraryDb } from '@/utils/library/db';
 import { prepareReference } from '@/utils/library/prepare';
 import { t } from '@/utils/i18n';
 import { syncRuleScripts } from '@/utils/rule-scripts';
@@ -32,7 +34,10 @@ export default defineBackground(() => {
     typeof Worker === 'function'
       ? new C2paSupervisor(() => new Worker(browser.runtime.getURL('/c2pa-worker.js'))).validate
       : remoteC2pa({ connect: async () => (await offscreenPorts({ verify: true }))?.c2pa }); // (re)opened if it closed: only files with a manifest pay the lookup
-  const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser, pictures, validateC2pa });
+  // Metadata of the untrusted file: in the document's metadata worker, which is terminated and
+  // replaced when a file takes too long (the check then goes on with 'metadata_too_complex').
+  const readMetadata = remoteMetadata({ connect: offscreenMetadataPort, onLost: forgetMetadataPort });
+  const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser, pictures, validateC2pa, readMetadata });
 
   async function hasHostPermission(src: string): Promise<boolean> {
     const u = new URL(src);
@@ -70,21 +75,34 @@ export default defineBackground(() => {
     return service.toCard(result);
   }
 
+  const self = { id: browser.runtime.id, origin: new URL(browser.runtime.getURL('/')).origin };
+
+  /** open-report from a content script: only a check made on a page of the sender's own origin. */
+  async function mayOpenReport(id: string, kind: SenderKind, senderUrl: string | undefined): Promise<boolean> {
+    if (kind === 'extension-page') return true;
+    await service.recorded(id); // the card may be clicked while its record is still being written
+    const rec = await getCheck(await openLibraryDb(), id);
+    return !!rec && sameOrigin(rec.result.file?.pageUrl, senderUrl);
+  }
+
   browser.runtime.onMessage.addListener((msg: unknown, sender: Browser.runtime.MessageSender, sendResponse: (r: Response<unknown>) => void) => {
-    if (sender.id !== browser.runtime.id) return false;
+    const kind = senderKind(sender, self);
+    if (!kind) return false;
     const req = parseRequest(msg);
-    if (!req) {
+    if (!req || !senderAllowed(req.type, kind)) {
       sendResponse({ ok: false, error: { code: 'err_bad_message' } });
       return false;
     }
     const run = async (): Promise<unknown> => {
       switch (req.type) {
         case 'check':
-          return checkFromPage(req);
+          // The page URL on record is the one the browser reports for the frame, not the page's claim.
+          return checkFromPage(kind === 'content-script' ? { ...req, pageUrl: sender.url } : req);
         case 'save-reference':
           return saveReference(req.src);
         case 'open-report':
-          await service.recorded(req.id); // the card may be clicked while its record is still being written
+          if (!(await mayOpenReport(req.id, kind, sender.url))) throw new CheckFailure('err_bad_message');
+          await service.recorded(req.id);
           return browser.tabs.create({ url: browser.runtime.getURL(`/report.html?check=${req.id}`) }).then(() => true);
         case 'prepare':
           // answered at once; the work goes on while the merchant reads the page

@@ -12,7 +12,7 @@ import { demoImages, demoRoutes } from '../tests/fixtures/demo';
 const headless = process.argv.includes('--headless') || !process.env.DISPLAY;
 const lang = process.argv.includes('--en') ? 'en-US' : 'zh-CN';
 
-if (!process.argv.includes('--no-build')) execSync('npm run build', { stdio: 'inherit' });
+if (!process.argv.includes('--no-build')) execSync('npm run build:e2e', { stdio: 'inherit' });
 const server = await startServer(await demoRoutes(), Number(process.env.DEMO_PORT ?? 0));
 const b = await launchWithExtension({ headless, lang });
 const { saved } = await demoImages();

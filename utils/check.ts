@@ -38,6 +38,11 @@ export interface CheckDeps extends Omit<MatchDeps, 'index'> {
    * in-process in Node. Called only for files whose presence scan found a manifest store.
    */
   validateC2pa?: C2paValidator;
+  /**
+   * Reads the metadata where a timer can stop it (utils/metadata/remote.ts: the offscreen
+   * document's worker); default: readMetadata on this thread.
+   */
+  readMetadata?: (bytes: Uint8Array, format: ImageFormat) => Promise<import('./types').MetadataResult>;
   /** Receives the analysis-size pixels (e.g. to keep a copy for the report). */
   onDecoded?: (img: RGBAImage) => void;
   /** Cancels the check (time budget, merchant closed the card). */
@@ -82,7 +87,14 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
       pageUrl: input.pageUrl,
     };
     lap('acquire'); // timings overlap: 'decode' is the wait left after hashing and metadata
-    const metadata = await readMetadata(input.bytes, acq.format, { validateC2pa: deps.validateC2pa });
+    let metadata = deps.readMetadata
+      ? await deps.readMetadata(input.bytes, acq.format)
+      : await readMetadata(input.bytes, acq.format, { validateC2pa: deps.validateC2pa });
+    // the stoppable remote reader has no C2PA validator: a file whose scan found a manifest store is
+    // read once more here, with it (parsing is linear in the file size and capped)
+    if (deps.readMetadata && deps.validateC2pa && metadata.c2pa?.outcome === 'not-checked') {
+      metadata = await readMetadata(input.bytes, acq.format, { validateC2pa: deps.validateC2pa });
+    }
     base.metadata = metadata;
     lap('metadata');
     if (deps.signal?.aborted) throw new CheckFailure('err_cancelled');

@@ -109,6 +109,67 @@ export function parseRequest(msg: unknown): Request | undefined {
   }
 }
 
+// ---- who may send what ------------------------------------------------------------------------
+
+/**
+ * Where a message comes from, decided from what the browser fills in (never from the message):
+ * one of this extension's own pages (options, popup, report, offscreen), or a content script in
+ * a web page (whose page scripts may try to drive it).
+ */
+export type SenderKind = 'extension-page' | 'content-script';
+
+export interface SenderInfo {
+  id?: string;
+  url?: string;
+  origin?: string;
+  tab?: unknown;
+}
+
+export function senderKind(sender: SenderInfo | undefined, self: { id: string; origin: string }): SenderKind | undefined {
+  if (!sender || sender.id !== self.id) return undefined;
+  const url = parseHttpish(sender.url);
+  // (chrome-extension: is not a "special" scheme everywhere: compare scheme and host, not .origin)
+  if (url && `${url.protocol}//${url.host}` === self.origin) return 'extension-page';
+  // Chrome gives `origin`, Firefox only `url`: either must be a web page in a tab.
+  if (sender.tab && url && (url.protocol === 'https:' || url.protocol === 'http:')) return 'content-script';
+  return undefined;
+}
+
+function parseHttpish(u: string | undefined): URL | undefined {
+  if (typeof u !== 'string' || u.length > MAX_URL_LENGTH) return undefined;
+  try {
+    return new URL(u);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Each kind only from the senders that need it. Content scripts check photos and open the report
+ * of a check made on their own site; only extension pages write the library (the context menu's
+ * "save" runs inside the background itself and sends no message).
+ */
+export const ALLOWED_SENDERS: Record<Request['type'], readonly SenderKind[]> = {
+  check: ['content-script', 'extension-page'],
+  prepare: ['content-script', 'extension-page'],
+  'open-report': ['content-script', 'extension-page'],
+  'save-reference': ['extension-page'],
+};
+
+export function senderAllowed(type: Request['type'], kind: SenderKind | undefined): boolean {
+  return kind !== undefined && ALLOWED_SENDERS[type].includes(kind);
+}
+
+/**
+ * A content script may open the report of a check only when that check was made from a page of
+ * the same origin as the frame asking (the origin the browser reported when it was made).
+ */
+export function sameOrigin(a: string | undefined, b: string | undefined): boolean {
+  const x = parseHttpish(a);
+  const y = parseHttpish(b);
+  return !!x && !!y && x.origin !== 'null' && x.origin === y.origin;
+}
+
 export function bytesToB64(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));

@@ -27,7 +27,7 @@ async function findDocument(): Promise<ClientLike | undefined> {
 }
 
 /** The offscreen document's client, opened first if needed; undefined when it cannot be. */
-async function offscreenDocument(): Promise<ClientLike | undefined> {
+export async function offscreenDocument(): Promise<ClientLike | undefined> {
   const open = await findDocument();
   if (open) return open;
   const api = (browser as unknown as { offscreen?: { createDocument(o: { url: string; reasons: string[]; justification: string }): Promise<void> } }).offscreen;

@@ -31,6 +31,8 @@ export interface ServicePlatform {
   decodeFull?: CheckDeps['decodeFull'];
   /** The official C2PA reader (off this thread, with a time limit). */
   validateC2pa?: CheckDeps['validateC2pa'];
+  /** Reads metadata off this thread, under a time limit that can stop it (CheckDeps.readMetadata). */
+  readMetadata?: CheckDeps['readMetadata'];
   /** Makes a check's pictures on another thread (from a copy of the pixels); else made here. */
   pictures?: (img: RGBAImage, jpeg: boolean) => Promise<CheckPictures>;
 }
@@ -165,7 +167,7 @@ export class CheckService {
         const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => (ctl.abort(), r('timeout')), LIMITS.checkTimeoutMs)));
         const work = runCheck(
           { bytes, sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl, ticket: ctx.ticket },
-          { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, validateC2pa: this.platform.validateC2pa, onDecoded: (img) => (kept = img), signal: ctl.signal },
+          { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, validateC2pa: this.platform.validateC2pa, readMetadata: this.platform.readMetadata, onDecoded: (img) => (kept = img), signal: ctl.signal },
         );
         const raced = await this.working(() => Promise.race([work, timeout])).finally(() => clearTimeout(timer));
         if (raced === 'timeout') {

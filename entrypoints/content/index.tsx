@@ -4,12 +4,18 @@
  * floating beside its photo (./float.ts: the page's layout never changes; one card open at a
  * time, the others shrink to a badge on their photo). The contract's hooks are set in ./hooks.ts.
  * Only wiring lives here; detection rules are in utils/sites/, checking in the background.
+ *
+ * The page must not be able to drive it or read it: in the shipped build only trusted (user)
+ * events start anything and no result is written where the page could read it. The e2e build
+ * (E2E_BUILD) adds the hooks of ../shared/CONTRACTS.md: result attributes on the shadow hosts,
+ * and a `click` dispatched on a check host starts the check.
  */
 import { browser } from 'wxt/browser';
 import { ResultCard, SummaryPanel } from '@/components/ResultCard';
 import { FloatLayer, pageIsDark } from './float';
 import { markHost, markResult } from './hooks';
-import { adapterFor, allSellerMatches } from '@/utils/sites';
+import { adapterFor, allSellerMatches, shippedSellerMatches } from '@/utils/sites';
+import { E2E_BUILD } from '@/utils/build';
 import { bytesToB64, type CardResult, type Response } from '@/utils/messages';
 import { getRules, siteEnabled } from '@/utils/settings';
 import { t } from '@/utils/i18n';
@@ -23,7 +29,8 @@ const BUTTON_CSS = `button{font:12px/1.2 system-ui,"PingFang SC","Microsoft YaHe
   button:hover{background:#e3f2fd}button:focus-visible{outline:3px solid #ffab00}button[disabled]{opacity:.6;cursor:progress}`;
 
 export default defineContentScript({
-  matches: allSellerMatches(),
+  // Localhost demo/test pages only in the e2e build.
+  matches: E2E_BUILD ? allSellerMatches() : shippedSellerMatches(),
   allFrames: true,
   runAt: 'document_idle',
   async main(ctx) {
@@ -52,6 +59,8 @@ export default defineContentScript({
     const floats = new FloatLayer(ctx);
     let checkAllHost: HTMLElement | undefined;
     let summary: SummaryHandle | undefined;
+    /** A page script's synthetic event (isTrusted false) starts nothing outside the e2e build. */
+    const fromUser = (e: Event) => E2E_BUILD || e.isTrusted;
 
     /** One 「检测本工单全部图片」 button above the first photo once a ticket shows two or more. */
     function ensureCheckAll() {
@@ -61,7 +70,9 @@ export default defineContentScript({
       host.addEventListener('click', (e) => {
         e.preventDefault();
         e.stopPropagation();
-        // The background queues them; each photo's badge and the summary fill in as checks finish.
+        if (!fromUser(e)) return;
+        // The background queues them (each check called directly, never by a click); each photo's
+        // badge and the summary fill in as checks finish.
         summary ??= createSummary(button);
         summary.open();
         for (const s of slots) if (s.host.isConnected) void runCheck(s, false);
@@ -124,11 +135,11 @@ export default defineContentScript({
       host.addEventListener('click', (e) => {
         e.preventDefault();
         e.stopPropagation();
-        void runCheck(slot, true);
+        if (fromUser(e)) void runCheck(slot, true);
       });
       // the extension gets ready (index, matcher, decoder) while the merchant reads the ticket
-      host.addEventListener('pointerenter', prepare);
-      host.addEventListener('focusin', prepare);
+      host.addEventListener('pointerenter', (e) => fromUser(e) && prepare());
+      host.addEventListener('focusin', (e) => fromUser(e) && prepare());
       img.insertAdjacentElement('afterend', host);
       // The label changes while checking: its width does not, so the page's photos never move.
       requestAnimationFrame(() => {

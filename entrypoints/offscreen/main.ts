@@ -7,6 +7,8 @@
 import { DECODER_KEEP, DECODER_PORT, parsePortHandover, WORKER_ROLES, type WorkerRole } from '@/utils/image/decode-remote';
 import DecoderWorker from './decoder-worker?worker';
 import { C2paSupervisor, serveC2paPort } from '@/utils/metadata/c2pa-remote';
+import MetadataWorker from './metadata-worker?worker';
+import { metadataRelay, parseMetadataHandover, parseMetadataJob } from '@/utils/metadata/remote';
 
 /** Close after this long without a job (the service worker opens it again on the next check). */
 const IDLE_CLOSE_MS = 5 * 60_000;
@@ -27,9 +29,24 @@ for (const role of WORKER_ROLES) {
   workers.set(role, w);
 }
 
+// Metadata of untrusted files: timed here, the worker terminated and replaced when a file is too complex.
+const metadata = metadataRelay({ spawn: () => new MetadataWorker({ name: 'metadata' }) });
+
 navigator.serviceWorker.onmessage = (e: MessageEvent) => {
-  // only our own service worker can post here; still, nothing but these two is taken
+  // only our own service worker can post here; still, nothing but these messages is taken
   if ((e.data as { type?: unknown } | null)?.type === DECODER_KEEP) return rest();
+  const metadataPort = parseMetadataHandover(e.data, e.ports);
+  if (metadataPort) {
+    rest();
+    metadataPort.onmessage = (m: MessageEvent) => {
+      const j = parseMetadataJob(m.data, m.ports);
+      if (j) {
+        rest();
+        metadata.handle(j.job, j.port);
+      }
+    };
+    return;
+  }
   const got = parsePortHandover(e.data, e.ports);
   if (!got) return;
   rest();

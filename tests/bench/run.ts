@@ -24,7 +24,7 @@ const RUNS = arg('--runs', 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const log = (s: string) => process.stderr.write(s + '\n');
 
-if (!process.argv.includes('--no-build')) execSync('npm run build', { stdio: ['ignore', 'ignore', 'inherit'] });
+if (!process.argv.includes('--no-build')) execSync('npm run build:e2e', { stdio: ['ignore', 'ignore', 'inherit'] });
 
 log('rendering the 12 MP photo and the filler library…');
 const photo = await phoneJpeg();

@@ -13,7 +13,7 @@ import { demoTicketHtml } from '../fixtures/demo';
 import { paintCrack, productJpeg } from '../fixtures/images';
 
 const N = Number(process.argv[process.argv.indexOf('--checks') + 1]) || 50;
-if (!process.argv.includes('--no-build')) execSync('npm run build', { stdio: ['ignore', 'ignore', 'inherit'] });
+if (!process.argv.includes('--no-build')) execSync('npm run build:e2e', { stdio: ['ignore', 'ignore', 'inherit'] });
 
 const routes = new Map<string, Route>();
 const saved = await productJpeg(77, 1600, 1200);

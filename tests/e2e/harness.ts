@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 
-export const EXTENSION_DIR = resolve('.output/chrome-mv3');
+/** The e2e build (`npm run build:e2e`): demo/test pages on localhost and every CONTRACTS.md hook. */
+export const EXTENSION_DIR = resolve('.output/chrome-mv3-e2e');
+/** What ships to merchants (`npm run build`): no localhost, no hooks; used to prove exactly that. */
+export const SHIPPED_DIR = resolve('.output/chrome-mv3');
 
 export interface Route {
   status?: number;
@@ -105,17 +108,18 @@ export interface ExtensionBrowser {
 
 /** Chromium with the unpacked extension. `headless: false` only when a display is there. */
 export async function launchWithExtension(
-  opts: { headless?: boolean; userDataDir?: string; lang?: string; proxy?: string; args?: string[] } = {},
+  opts: { headless?: boolean; userDataDir?: string; lang?: string; proxy?: string; args?: string[]; extensionDir?: string } = {},
 ): Promise<ExtensionBrowser> {
-  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('extension not built: run `npm run build` first');
+  const dir = opts.extensionDir ?? EXTENSION_DIR;
+  if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`extension not built: run \`npm run ${dir === EXTENSION_DIR ? 'build:e2e' : 'build'}\` first`);
   const userDataDir = opts.userDataDir ?? mkdtempSync(join(tmpdir(), 'refundlens-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath(),
     headless: opts.headless ?? true,
     locale: opts.lang ?? 'en-US',
     args: [
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${dir}`,
+      `--load-extension=${dir}`,
       '--no-sandbox',
       '--disable-gpu',
       '--disable-background-networking',

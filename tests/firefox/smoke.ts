@@ -1,6 +1,6 @@
 /**
  * Firefox smoke test: Debian's firefox-esr driven by puppeteer-core over WebDriver BiDi (no browser
- * download). Installs the built Firefox extension (`.output/firefox-mv3`) as a temporary add-on,
+ * download). Installs the built Firefox extension (`.output/firefox-mv3-e2e`, the e2e flavour: localhost test pages and hooks) as a temporary add-on,
  * imports a reference photo through the real options page, checks the doctored copy on the demo
  * ticket and reads the verdict from the result host. Prints `N passed, N failed` as its last line.
  * Run: `npm run test:firefox` (builds first). Skips (0 passed, 0 failed) when firefox-esr is absent.
@@ -13,7 +13,7 @@ import puppeteer, { type Page } from 'puppeteer-core';
 import { startServer } from '../e2e/harness';
 import { demoImages, demoRoutes } from '../fixtures/demo';
 
-const DIST = resolve('.output/firefox-mv3');
+const DIST = resolve('.output/firefox-mv3-e2e');
 const GECKO_ID = 'refundlens@refundlens.app';
 const FIREFOX = ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((p) => existsSync(p));
 

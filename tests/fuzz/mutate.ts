@@ -8,6 +8,7 @@
 import { zlibSync } from 'fflate';
 import { addGifMetadata, concat, crc32, jpegSegment, jumbfBox, latin1, pngChunk, riffChunk, u32be, u32le, utf8, box } from '../fixtures/formats';
 import type { Sample } from '../fixtures/formats';
+import { mutateBackup, STRUCTURED_OPS } from './structured';
 
 export type FieldKind = 'len' | 'dim' | 'off' | 'count';
 export interface Field {
@@ -686,6 +687,8 @@ const hostile: Op = (b, _s, r, ctx) => {
   }
 };
 OPS.hostile = [5, hostile];
+// Structure-aware generators (structured.ts): XMP trees, Extended XMP, JUMBF, ISOBMFF, PNG chunks.
+for (const [k, v] of Object.entries(STRUCTURED_OPS)) OPS[k] = v as [number, Op];
 
 const OP_NAMES = Object.keys(OPS);
 const OP_TOTAL = OP_NAMES.reduce((t, k) => t + OPS[k][0], 0);
@@ -726,6 +729,15 @@ export function makeCase(corpus: Sample[], seed: number, i: number): FuzzCase {
   const ctx: MutationContext = { format: base.format, corpus };
   let b: Uint8Array = base.bytes;
   const ops: string[] = [];
+  if ((base.format as string) === 'backup') {
+    // backups: crafted records, keys, entries and ZIP sizes (structured.ts), or plain byte damage
+    if (r() < 0.8) {
+      const m = mutateBackup(b, r);
+      return { bytes: m.bytes, base: base.name, format: base.format, ops: m.ops };
+    }
+    const out = OPS.flip[1](b, analyse(b, 'zip'), r, ctx)!;
+    return { bytes: out, base: base.name, format: base.format, ops: ['flip'] };
+  }
   if (r() >= 0.02) {
     const n = Math.min(8, 1 + Math.floor(-Math.log(1 - r()) * 1.3));
     for (let k = 0; k < n; k++) {

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCorpus, type Sample } from '../fixtures/formats';
 import { makeCase, type FuzzCase } from './mutate';
+import { backupSample } from './structured';
 import type { FromWorker, ToWorker } from './worker';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -132,7 +133,7 @@ class Slot {
     });
   }
 
-  async run(bytes: Uint8Array, id: number): Promise<Outcome> {
+  async run(bytes: Uint8Array, id: number, format?: string): Promise<Outcome> {
     await this.ready;
     const outcome = await new Promise<Outcome>((resolveOutcome) => {
       const timer = setTimeout(() => {
@@ -150,7 +151,7 @@ class Slot {
       };
       this.started = performance.now();
       this.lastBeat = '';
-      const msg: ToWorker = { type: 'case', id, bytes };
+      const msg: ToWorker = { type: 'case', id, bytes, format };
       this.child.send(msg);
     });
     if (outcome.type !== 'result') this.restart();
@@ -187,7 +188,9 @@ function saveFinding(dir: string, f: Finding, bytes: Uint8Array): string {
 export async function runFuzz(opts: Partial<FuzzOptions> = {}): Promise<FuzzSummary> {
   const o: FuzzOptions = { ...DEFAULTS, ...opts };
   const t0 = performance.now();
-  const corpus = await buildCorpus();
+  // image files, plus a real backup (restore is an input path too)
+  const backup = (await backupSample()) as unknown as Sample;
+  const corpus = [...(await buildCorpus()), backup, backup, backup];
   const ids = o.only ?? Array.from({ length: o.cases }, (_, i) => i);
   const make = (i: number): FuzzCase => makeCase(corpus, o.seed, i);
   return drive(
@@ -247,11 +250,11 @@ async function drive(jobs: { id: number; get: () => FuzzCase }[], o: FuzzOptions
             o.log(`[fuzz] generator error in case ${job.id}: ${(e as Error).message}`);
             continue;
           }
-          let out = await slot.run(c.bytes, job.id);
+          let out = await slot.run(c.bytes, job.id, c.format);
           if (out.type === 'hang') {
             // Confirm on a fresh worker: a parser stuck in a loop hangs again, a case that was
             // only starved of CPU (other processes on the machine) answers the second time.
-            const again = await slot.run(c.bytes, job.id);
+            const again = await slot.run(c.bytes, job.id, c.format);
             if (again.type !== 'hang') {
               s.unconfirmedHangs++;
               const msg = `passed the ${o.timeLimitMs} ms limit once (${out.stage}), answered on retry in ${Math.round(again.ms)} ms`;

@@ -14,8 +14,11 @@ import type { Decoder } from '../../utils/image/decode';
 import { REFERENCE_SEEDS, referenceJpeg } from '../fixtures/formats';
 import { problemsOf } from './oracle';
 import { diagnose, SWALLOWED } from './diagnose';
+import { BackupError, parseBackup, STORES, validFingerprint } from '../../utils/library/backup';
 
-export type ToWorker = { type: 'case'; id: number; bytes: Uint8Array };
+const BACKUP_CODES = new Set(['bak_err_not_backup', 'bak_err_version', 'bak_err_corrupt', 'bak_err_quota', 'bak_err_too_large']);
+
+export type ToWorker = { type: 'case'; id: number; bytes: Uint8Array; format?: string };
 export type FromWorker =
   | { type: 'ready' }
   | {
@@ -97,6 +100,28 @@ process.on('message', async (m: ToWorker) => {
   let level = '';
   let code: string | undefined;
   let timings: Record<string, number> | undefined;
+  if (m.format === 'backup') {
+    // A backup file: parseBackup must refuse anything wrong with a BackupError (a translated
+    // reason), and what it accepts must pass the record schemas again.
+    stage = 'backup';
+    try {
+      const parsed = await parseBackup(m.bytes);
+      level = 'backup-accepted';
+      problems = [];
+      for (const r of parsed.records.references) if (!(r.working instanceof Uint8Array) || !validFingerprint(r.fp)) problems.push(`accepted a reference without image or fingerprint: ${r.id}`);
+      for (const s of STORES) for (const r of parsed.records[s] as object[]) if (Object.getPrototypeOf(r) !== Object.prototype) problems.push(`accepted a ${s} record with a foreign prototype`);
+    } catch (e) {
+      if (e instanceof BackupError) {
+        level = 'backup-refused';
+        code = e.code;
+        problems = BACKUP_CODES.has(e.code) ? [] : [`backup refused with an unknown reason ${e.code}`];
+      } else problems = [`parseBackup threw ${String((e as Error)?.stack ?? e).slice(0, 500)}`];
+    }
+    clearInterval(beat);
+    stage = 'idle';
+    send({ type: 'result', id: m.id, ms: performance.now() - t0, level, code, problems, notes, timings });
+    return;
+  }
   try {
     const res = await runCheck({ bytes: m.bytes }, deps);
     level = res?.level;

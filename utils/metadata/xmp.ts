@@ -23,6 +23,8 @@ export interface XmpDoc {
   raw: string;
   /** Where it came from, e.g. 'JPEG APP1 XMP', 'PNG iTXt XML:com.adobe.xmp'. */
   where: string;
+  /** Set when a size, node, attribute or depth limit cut the tree short. */
+  truncated?: boolean;
 }
 
 export const NS = {
@@ -43,9 +45,28 @@ export const NS = {
   plus: 'http://ns.useplus.org/ldf/xmp/1.0/',
 };
 
-const MAX_NODES = 20000;
-const MAX_DEPTH = 64;
+export const MAX_NODES = 20000;
+export const MAX_DEPTH = 64;
+/** Attributes kept over the whole document (a packet of 1000-attribute elements stays small). */
+export const MAX_ATTRS = 100000;
 const MAX_XML = 4 * 1024 * 1024;
+
+/**
+ * Namespace declarations in scope, linked to the parent element's scope instead of copied: an
+ * element without xmlns shares its parent's, so the cost is the declarations written, and a
+ * lookup walks at most MAX_DEPTH links.
+ */
+interface Scope {
+  own: Map<string, string> | undefined;
+  parent: Scope | undefined;
+}
+function lookup(scope: Scope | undefined, prefix: string): string | undefined {
+  for (let s = scope; s; s = s.parent) {
+    const v = s.own?.get(prefix);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
 
 export function decodeEntities(s: string): string {
   if (!s.includes('&')) return s;
@@ -91,8 +112,11 @@ export function parseXmp(xml: string, where = 'XMP'): XmpDoc | undefined {
   if (!xml || !xml.includes('<')) return undefined;
   const src = xml.length > MAX_XML ? xml.slice(0, MAX_XML) : xml;
   const root: XmlNode = { name: '#root', ns: '', local: '#root', attrs: [], children: [], text: '' };
-  const stack: { node: XmlNode; scope: Map<string, string> }[] = [{ node: root, scope: new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]) }];
+  const rootScope: Scope = { own: new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]), parent: undefined };
+  const stack: { node: XmlNode; scope: Scope }[] = [{ node: root, scope: rootScope }];
   let count = 0;
+  let attrCount = 0;
+  let truncated = xml.length > MAX_XML;
   let i = 0;
   const n = src.length;
   while (i < n) {
@@ -150,41 +174,68 @@ export function parseXmp(xml: string, where = 'XMP'): XmpDoc | undefined {
     const m = /^([^\s/>]+)/.exec(inner);
     if (!m) continue;
     const name = m[1];
-    const rawAttrs = readAttributes(inner, name.length);
-    const scope = new Map(top.scope);
-    for (const [an, av] of rawAttrs) {
-      if (an === 'xmlns') scope.set('', av);
-      else if (an.startsWith('xmlns:')) scope.set(an.slice(6), av);
+    if (++count > MAX_NODES) {
+      truncated = true;
+      break;
     }
+    const rawAttrs = readAttributes(inner, name.length);
+    let own: Map<string, string> | undefined;
+    for (const [an, av] of rawAttrs) {
+      if (an === 'xmlns') (own ??= new Map()).set('', av);
+      else if (an.startsWith('xmlns:')) (own ??= new Map()).set(an.slice(6), av);
+    }
+    const scope: Scope = own ? { own, parent: top.scope } : top.scope;
     const split = (q: string, isAttr: boolean) => {
       const c = q.indexOf(':');
       const prefix = c < 0 ? '' : q.slice(0, c);
       const local = c < 0 ? q : q.slice(c + 1);
-      const ns = c < 0 && isAttr ? '' : scope.get(prefix) ?? '';
+      const ns = c < 0 && isAttr ? '' : lookup(scope, prefix) ?? '';
       return { ns, local };
     };
+    const kept = rawAttrs.filter(([an]) => an !== 'xmlns' && !an.startsWith('xmlns:'));
+    if (attrCount + kept.length > MAX_ATTRS) {
+      truncated = true;
+      kept.length = Math.max(0, MAX_ATTRS - attrCount);
+    }
+    attrCount += kept.length;
     const el = split(name, false);
     const node: XmlNode = {
       name,
       ns: el.ns,
       local: el.local,
-      attrs: rawAttrs
-        .filter(([an]) => an !== 'xmlns' && !an.startsWith('xmlns:'))
-        .map(([an, av]) => ({ name: an, ...split(an, true), value: av })),
+      attrs: kept.map(([an, av]) => ({ name: an, ...split(an, true), value: av })),
       children: [],
       text: '',
     };
-    if (++count > MAX_NODES) break;
     top.node.children.push(node);
-    if (!selfClose && stack.length < MAX_DEPTH) stack.push({ node, scope });
+    if (!selfClose) {
+      if (stack.length < MAX_DEPTH) stack.push({ node, scope });
+      else truncated = true;
+    }
   }
-  return { root, raw: xml, where };
+  return { root, raw: xml, where, ...(truncated ? { truncated } : {}) };
 }
 
-export function* walk(node: XmlNode, depth = 0): Generator<XmlNode> {
-  yield node;
-  if (depth > MAX_DEPTH) return;
-  for (const c of node.children) yield* walk(c, depth + 1);
+const flat = new WeakMap<XmlNode, XmlNode[]>();
+
+/**
+ * Every node in document order (at most MAX_NODES + 1). Flattened once per tree and cached: the
+ * signal modules walk each packet dozens of times, and a recursive generator paid one resume per
+ * level for every node (64 levels × 20 000 nodes per walk).
+ */
+export function walk(node: XmlNode, depth = 0): readonly XmlNode[] {
+  const cached = depth === 0 ? flat.get(node) : undefined;
+  if (cached) return cached;
+  const out: XmlNode[] = [];
+  const stack: [XmlNode, number][] = [[node, depth]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    out.push(n);
+    if (d > MAX_DEPTH) continue;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i], d + 1]);
+  }
+  if (depth === 0) flat.set(node, out);
+  return out;
 }
 
 /** Text values of an element: its rdf:li items if it holds an array, else its own text. */

@@ -25,13 +25,18 @@ import { inRefundContext, ticketFromAttributes } from './generic';
 
 const PLACEHOLDER = /^(?:data:|blob:|about:|javascript:)|\/(?:blank|spacer|placeholder|loading|lazy|default)[^/]*\.(?:gif|png|svg)(?:$|\?)/i;
 
+/**
+ * An absolute http(s) URL, normalised by the URL parser: every host test runs on what the browser
+ * would fetch, never on the raw attribute (`https://192.168.1.1\\.alicdn.com/x.jpg` is host
+ * 192.168.1.1 for the parser, though a regex on the string sees alicdn.com).
+ */
 function absolute(u: string | null | undefined): string | undefined {
   if (!u) return undefined;
   const s = u.trim();
   if (!s || PLACEHOLDER.test(s)) return undefined;
-  if (s.startsWith('//')) return 'https:' + s;
-  if (/^https?:\/\//i.test(s)) return s;
-  return undefined;
+  if (!s.startsWith('//') && !/^https?:\/\//i.test(s)) return undefined;
+  const p = parseUrl(s);
+  return p && (p.protocol === 'https:' || p.protocol === 'http:') ? p.href : undefined;
 }
 
 function largestSrcset(srcset: string | null): string | undefined {
@@ -289,7 +294,7 @@ export function findEvidence(root: ParentNode, rules: EvidenceRules, fullSize: (
     if (skipped?.has(img)) continue;
     try {
       const src = imageSource(img);
-      if (!src || !rules.hosts.some((r) => r.test(src))) continue;
+      if (!src || !urlMatches(src, rules.hosts)) continue;
       if (classify(img, src, rules, cache) === 'evidence') {
         out.push(img);
         accepted.add(fullSize(src));

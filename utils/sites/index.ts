@@ -46,6 +46,14 @@ export function allSellerMatches(): string[] {
   return uniq([...generic.matches, ...ADAPTERS.flatMap((a) => a.matches)]);
 }
 
+/** The localhost demo/test pages: only the e2e build (`npm run build:e2e`) runs there. */
+export const DEMO_MATCHES: readonly string[] = generic.matches;
+
+/** Content-script matches of the shipped build: the seller centres, never localhost. */
+export function shippedSellerMatches(): string[] {
+  return uniq(ADAPTERS.flatMap((a) => a.matches)).filter((m) => !DEMO_MATCHES.includes(m));
+}
+
 /** Host permissions the background needs to fetch buyer photos from the platforms' image CDNs. */
 export function allImageHosts(): string[] {
   return uniq(ADAPTERS.flatMap((a) => a.imageHosts));

@@ -30,7 +30,9 @@ export function compilePatterns(patterns: readonly string[]): RegExp[] {
 export function urlMatches(url: string | URL, compiled: readonly RegExp[]): boolean {
   let href: string;
   try {
-    href = typeof url === 'string' ? new URL(url).href : url.href;
+    // Always the parser's view of the URL (never the raw string), without user:password@.
+    const u = typeof url === 'string' ? new URL(url) : url;
+    href = u.username || u.password ? `${u.protocol}//${u.host}${u.pathname}${u.search}` : u.href;
   } catch {
     return false;
   }

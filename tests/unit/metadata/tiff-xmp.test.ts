@@ -77,9 +77,11 @@ describe('XMP reader', () => {
   it('tolerates broken XML and bounds its work', () => {
     expect(parseXmp('<a><b attr="unterminated></a>')).toBeDefined();
     expect(parseXmp('not xml')).toBeUndefined();
-    const deep = '<a>'.repeat(100000);
-    const t0 = performance.now();
-    parseXmp(deep);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    // Bounded by structure, not by the clock: nesting stops at MAX_DEPTH and the cut is flagged.
+    const deep = parseXmp('<a>'.repeat(100000))!;
+    let depth = 0;
+    for (let n = deep.root; n.children.length; n = n.children[0]) depth++;
+    expect(depth).toBeLessThanOrEqual(64);
+    expect(deep.truncated).toBe(true);
   });
 });

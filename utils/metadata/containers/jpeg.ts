@@ -6,6 +6,11 @@
 import { decodeLatin1, decodeText, decodeUtf8, startsWithAscii, u16be, u32be } from '../bytes';
 import type { MetaContext } from '../context';
 import { addC2pa, addExif, addPhotoshop, addText, addXmp, BLOCK_MAX, iccDescription } from './common';
+import { xmpValues } from '../xmp';
+
+const XMP_NOTE = 'http://ns.adobe.com/xmp/note/';
+/** Extended XMP packets reassembled per file: the one the main packet names, plus at most one other. */
+export const EXT_XMP_MAX_GUIDS = 2;
 
 const XMP_SIG = 'http://ns.adobe.com/xap/1.0/\0';
 const XMP_EXT_SIG = 'http://ns.adobe.com/xmp/extension/\0';
@@ -56,7 +61,7 @@ export function jpegSegments(b: Uint8Array): { segments: JpegSegment[]; truncate
 export function walkJpeg(b: Uint8Array, ctx: MetaContext): void {
   const { segments, truncated } = jpegSegments(b);
   if (truncated) ctx.warnings.push('segment_truncated');
-  const ext = new Map<string, { full: number; parts: Map<number, Uint8Array> }>();
+  const ext = new Map<string, { full: number; parts: { off: number; data: Uint8Array }[] }>();
   const jumbf = new Map<number, { z: number; data: Uint8Array }[]>();
   const icc: Uint8Array[] = [];
   let exifDone = false;
@@ -76,9 +81,10 @@ export function walkJpeg(b: Uint8Array, ctx: MetaContext): void {
         const full = u32be(p, h + 32);
         const off = u32be(p, h + 36);
         if (full > BLOCK_MAX || off >= full) continue;
-        const e = ext.get(guid) ?? { full, parts: new Map() };
-        if (e.parts.size < 1000) e.parts.set(off, p.subarray(h + 40));
-        ext.set(guid, e);
+        // Only references to the file's own bytes here: nothing is allocated per GUID yet.
+        let e = ext.get(guid);
+        if (!e) ext.set(guid, (e = { full, parts: [] }));
+        if (e.full === full && e.parts.length < 1000) e.parts.push({ off, data: p.subarray(h + 40) });
       }
     } else if (m === 0xeb) {
       // APP11 JUMBF: CI 'JP', En (box instance), Z (packet sequence), then box header + payload.
@@ -101,12 +107,7 @@ export function walkJpeg(b: Uint8Array, ctx: MetaContext): void {
       }
     }
   }
-  // Extended XMP: place each chunk at its offset; a missing chunk leaves a gap we still parse around.
-  for (const [guid, e] of ext) {
-    const buf = new Uint8Array(e.full);
-    for (const [off, data] of e.parts) buf.set(data.subarray(0, Math.max(0, e.full - off)), off);
-    addXmp(ctx, decodeUtf8(buf).replace(/\0+/g, ''), `JPEG APP1 Extended XMP ${guid.slice(0, 8)}`);
-  }
+  readExtendedXmp(ctx, ext);
   for (const [, list] of jumbf) {
     list.sort((a, c) => a.z - c.z);
     const first = list[0].data;
@@ -128,5 +129,56 @@ export function walkJpeg(b: Uint8Array, ctx: MetaContext): void {
   if (icc.length) {
     const d = iccDescription(icc[0]);
     if (d) ctx.icc = d;
+  }
+}
+
+/**
+ * Extended XMP (XMP spec part 3): the main packet names its extension by GUID in
+ * xmpNote:HasExtendedXMP. A hostile file may carry hundreds of GUIDs each claiming an 8 MiB
+ * packet; we reassemble the named one and at most one other, and allocate a packet's full length
+ * only once its chunks cover it (otherwise the chunks are joined in offset order, so the memory
+ * and the parsing stay linear in the file size whatever the headers claim).
+ */
+function readExtendedXmp(ctx: MetaContext, ext: Map<string, { full: number; parts: { off: number; data: Uint8Array }[] }>): void {
+  if (ext.size === 0) return;
+  const named = new Set(ctx.xmp.flatMap((d) => xmpValues(d, XMP_NOTE, 'HasExtendedXMP')).map((g) => g.trim().toUpperCase()));
+  const guids = [...ext.keys()];
+  const chosen = [...guids.filter((g) => named.has(g.toUpperCase())), ...guids.filter((g) => !named.has(g.toUpperCase()))].slice(0, EXT_XMP_MAX_GUIDS);
+  if (guids.length > chosen.length) ctx.warnings.push('xmp_extended_ignored');
+  let budget = BLOCK_MAX;
+  for (const guid of chosen) {
+    const e = ext.get(guid)!;
+    e.parts.sort((a, c) => a.off - c.off);
+    // Bytes actually covered by the chunks (overlaps counted once).
+    let covered = 0;
+    let reach = 0;
+    for (const { off, data } of e.parts) {
+      const end = Math.min(e.full, off + data.length);
+      if (end > reach) {
+        covered += end - Math.max(off, reach);
+        reach = end;
+      }
+    }
+    if (covered === 0 || covered > budget) continue;
+    budget -= covered;
+    let buf: Uint8Array;
+    if (covered >= e.full) {
+      buf = new Uint8Array(e.full);
+      for (const { off, data } of e.parts) buf.set(data.subarray(0, e.full - off), off);
+    } else {
+      // Chunks missing: join what is there in order (a gap we still parse around).
+      buf = new Uint8Array(covered);
+      let o = 0;
+      reach = 0;
+      for (const { off, data } of e.parts) {
+        const end = Math.min(e.full, off + data.length);
+        if (end <= reach) continue;
+        const d = data.subarray(Math.max(0, reach - off), end - off);
+        buf.set(d, o);
+        o += d.length;
+        reach = end;
+      }
+    }
+    addXmp(ctx, decodeUtf8(buf).replace(/\0+/g, ''), `JPEG APP1 Extended XMP ${guid.slice(0, 8)}`);
   }
 }
