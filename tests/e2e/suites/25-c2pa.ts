@@ -114,8 +114,8 @@ test('C2PA: a signed photo verifies; changed after signing → "edited" naming t
   await changed.waitFor();
   const text = (await changed.locator('p').first().textContent()) ?? '';
   expect(/Changed after signing/.test(text) && /RefundLens Test Signer/.test(text) && /Test Phone Camera 14/.test(text), `plain reason names signer and generator: ${text}`);
-  // raw c2pa-rs codes only in the collapsed details fold
-  const fold = changed.locator('details.raw-fold');
+  // raw c2pa-rs codes only in the report's collapsed technical details
+  const fold = report.locator('details[data-refundlens="report-tech"]');
   expect((await fold.getAttribute('open')) === null, 'the raw fields are folded');
   expect(!(await report.getByText('assertion.dataHash.mismatch').isVisible()), 'raw codes not visible until unfolded');
   await fold.locator('summary').click();
