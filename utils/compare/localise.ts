@@ -102,7 +102,8 @@ export function compareFine(query: Gray, ref: Gray, T: Transform, refChroma?: Ch
   const lut = toneCurve(B, Qd, valid);
   const Bm = new Float32Array(n);
   for (let i = 0; i < n; i++) if (valid[i]) Bm[i] = lut(B[i]);
-  const colourEdge = refChroma ? chromaCorrect(Bm, Qd, valid, refChroma, T, fw, fh, kx, ky, ref.width, ref.height) : undefined;
+  const chroma = refChroma ? new ChromaGrid(refChroma, T, valid, fw, fh, kx, ky, ref.width, ref.height) : undefined;
+  chroma?.correct(Bm, Qd);
   // 3×3 range of the mapped reference (separable min / max)
   const lo = new Float32Array(n), hi = new Float32Array(n);
   range3(Bm, valid, fw, fh, lo, hi);
@@ -125,8 +126,20 @@ export function compareFine(query: Gray, ref: Gray, T: Transform, refChroma?: Ch
   // local noise: FINE_LOCAL_NOISE × the median residual per block (where the tone mapping does not
   // hold locally — clipped colours, vignetting, glare — the residual is raised all over the block;
   // an edit covers less than half of it)
-  const local = blockMedian(e, valid, fw, fh, Math.max(16, Math.round(Math.max(fw, fh) / 8)));
   const z = new Float32Array(n);
+  // CLEAN EXIT: the local noise only raises the denominator, so a pixel over FINE_HIGH must be over
+  // it against the global noise alone; with fewer such pixels than one component needs, no line or
+  // blob can be seeded (a clean copy, the common case, stops here but for the texture-loss test)
+  let seedBound = 0;
+  for (let i = 0; i < n && seedBound < EDIT_MIN_SEEDS; i++) {
+    if (e[i] > FINE_HIGH * (noise + FINE_TEXTURE_NOISE * (hi[i] - lo[i]))) seedBound++;
+  }
+  if (seedBound < EDIT_MIN_SEEDS) {
+    const evidence = new Uint8Array(n);
+    textureLoss(Qd, Bm, valid, fw, fh, evidence, z);
+    return { fw, fh, kx, ky, valid, z, evidence, noise };
+  }
+  const local = blockMedian(e, valid, fw, fh, Math.max(16, Math.round(Math.max(fw, fh) / 8)));
   for (let i = 0; i < n; i++) {
     if (!valid[i] || e[i] === 0) continue;
     z[i] = e[i] / (Math.max(noise, FINE_LOCAL_NOISE * local[i]) + FINE_TEXTURE_NOISE * (hi[i] - lo[i]));
@@ -140,6 +153,7 @@ export function compareFine(query: Gray, ref: Gray, T: Transform, refChroma?: Ch
   for (let v = 0, acc = 0; v < 256; v++) { acc += rh[v]; if (acc * 2 >= nr) { medRange = v; break; } }
   const edgeThr = Math.max(FINE_EDGE_MIN, FINE_EDGE_RATIO * medRange);
   const edges = new Uint8Array(n);
+  const colourEdge = chroma?.edges();
   for (let i = 0; i < n; i++) if (valid[i] && (hi[i] - lo[i] > edgeThr || colourEdge?.[i])) edges[i] = 1;
   const evidence = componentsEvidence(z, valid, fw, fh, dilate(edges, fw, fh, 1));
   textureLoss(Qd, Bm, valid, fw, fh, evidence, z);
@@ -285,67 +299,107 @@ export function chromaOf(img: { width: number; height: number; data: Uint8Array 
 }
 
 /**
- * Colour shifts move the grey level of saturated colours apart from the neutral ones (a hue turn
- * makes a red label darker and a blue one lighter), which no grey tone curve can follow. The
- * remaining grey difference is fitted as a linear function of the reference's chroma (robust least
- * squares: two passes, the second without the worst 20 %) and added to the mapped reference.
+ * The reference's chroma sampled on the fine grid through T, for two uses:
+ *   correct()  colour shifts move the grey level of saturated colours apart from the neutral ones
+ *              (a hue turn makes a red label darker and a blue one lighter), which no grey tone
+ *              curve can follow: per hue sector of saturated reference colours, the median grey
+ *              offset query − mapped reference (estimated on every CHROMA_STEP-th pixel of every
+ *              CHROMA_STEP-th row: a median needs no more) is added to the mapped reference,
+ *              blended in with saturation; only when some sector is off by ≥ 2 grey levels is the
+ *              chroma of every pixel sampled
+ *   edges()    strong colour edges of the reference (re-compression blurs colour there: thin
+ *              residual lines), computed only when some component could be a line
  */
-function chromaCorrect(Bm: Float32Array, Q: Float32Array, valid: Uint8Array, C: Chroma, T: Transform, fw: number, fh: number, kx: number, ky: number, rw: number, rh: number): Uint8Array {
-  const n = fw * fh;
-  const U = new Float32Array(n), V = new Float32Array(n);
-  const proj = T.length === 9;
-  const t6 = proj ? T[6] : 0, t7 = proj ? T[7] : 0, t8 = proj ? T[8] : 1;
-  const sx = C.width / (C.srcWidth || rw), sy = C.height / (C.srcHeight || rh);
-  const cw = C.width, ch = C.height;
-  for (let y = 0; y < fh; y++) {
-    const qy = (y + 0.5) * ky - 0.5;
-    for (let x = 0; x < fw; x++) {
+const CHROMA_STEP = 2;
+const CHROMA_SECTORS = 12;
+const CHROMA_SAT = 18;
+class ChromaGrid {
+  private cu?: Float32Array;
+  private cv?: Float32Array;
+  private readonly sx: number;
+  private readonly sy: number;
+  constructor(
+    private readonly C: Chroma, private readonly T: Transform, private readonly valid: Uint8Array,
+    private readonly fw: number, private readonly fh: number, private readonly kx: number, private readonly ky: number,
+    rw: number, rh: number,
+  ) {
+    this.sx = C.width / (C.srcWidth || rw);
+    this.sy = C.height / (C.srcHeight || rh);
+  }
+
+  /** Bilinear chroma (cu into uv[0], cv into uv[1]) at fine-grid pixel (x, y). */
+  private at(x: number, y: number, uv: Float32Array): void {
+    const T = this.T, C = this.C, cw = C.width, ch = C.height;
+    const qx = (x + 0.5) * this.kx - 0.5, qy = (y + 0.5) * this.ky - 0.5;
+    const iw = T.length === 9 ? 1 / (T[6] * qx + T[7] * qy + T[8]) : 1;
+    let cx = ((T[0] * qx + T[1] * qy + T[2]) * iw + 0.5) * this.sx - 0.5, cy = ((T[3] * qx + T[4] * qy + T[5]) * iw + 0.5) * this.sy - 0.5;
+    cx = Math.max(0, Math.min(cw - 1.001, cx)); cy = Math.max(0, Math.min(ch - 1.001, cy));
+    const x0 = cx | 0, y0 = cy | 0, ax = cx - x0, ay = cy - y0;
+    const o = y0 * cw + x0, o1 = x0 + 1 < cw ? o + 1 : o, o2 = y0 + 1 < ch ? o + cw : o, o3 = y0 + 1 < ch ? o1 + cw : o1;
+    uv[0] = (C.u[o] * (1 - ax) + C.u[o1] * ax) * (1 - ay) + (C.u[o2] * (1 - ax) + C.u[o3] * ax) * ay;
+    uv[1] = (C.v[o] * (1 - ax) + C.v[o1] * ax) * (1 - ay) + (C.v[o2] * (1 - ax) + C.v[o3] * ax) * ay;
+  }
+
+  /** cu and cv of every valid pixel (once). */
+  private full(): [Float32Array, Float32Array] {
+    if (!this.cu || !this.cv) {
+      const n = this.fw * this.fh, cu = new Float32Array(n), cv = new Float32Array(n), uv = new Float32Array(2);
+      for (let y = 0, i = 0; y < this.fh; y++) for (let x = 0; x < this.fw; x++, i++) {
+        if (!this.valid[i]) continue;
+        this.at(x, y, uv);
+        cu[i] = uv[0]; cv[i] = uv[1];
+      }
+      this.cu = cu; this.cv = cv;
+    }
+    return [this.cu, this.cv];
+  }
+
+  correct(Bm: Float32Array, Q: Float32Array): void {
+    const { fw, fh, valid } = this, SECT = CHROMA_SECTORS, SAT = CHROMA_SAT;
+    const hist = new Uint32Array(SECT * 256), cnt = new Uint32Array(SECT), uv = new Float32Array(2);
+    for (let y = 0; y < fh; y += CHROMA_STEP) for (let x = 0; x < fw; x += CHROMA_STEP) {
       const i = y * fw + x;
       if (!valid[i]) continue;
-      const qx = (x + 0.5) * kx - 0.5;
-      const iw = 1 / (t6 * qx + t7 * qy + t8);
-      let cx = ((T[0] * qx + T[1] * qy + T[2]) * iw + 0.5) * sx - 0.5, cy = ((T[3] * qx + T[4] * qy + T[5]) * iw + 0.5) * sy - 0.5;
-      cx = Math.max(0, Math.min(cw - 1.001, cx)); cy = Math.max(0, Math.min(ch - 1.001, cy));
-      const x0 = cx | 0, y0 = cy | 0, ax = cx - x0, ay = cy - y0;
-      const o = y0 * cw + x0, o1 = x0 + 1 < cw ? o + 1 : o, o2 = y0 + 1 < ch ? o + cw : o, o3 = y0 + 1 < ch ? o1 + cw : o1;
-      U[i] = (C.u[o] * (1 - ax) + C.u[o1] * ax) * (1 - ay) + (C.u[o2] * (1 - ax) + C.u[o3] * ax) * ay;
-      V[i] = (C.v[o] * (1 - ax) + C.v[o1] * ax) * (1 - ay) + (C.v[o2] * (1 - ax) + C.v[o3] * ax) * ay;
+      this.at(x, y, uv);
+      const k = sector(uv[0], uv[1]);
+      if (k < 0) continue;
+      hist[k * 256 + Math.max(0, Math.min(255, Math.round(Q[i] - Bm[i] + 128)))]++; cnt[k]++;
+    }
+    const off = new Float32Array(SECT);
+    let any = false;
+    for (let k = 0; k < SECT; k++) {
+      if (cnt[k] * CHROMA_STEP * CHROMA_STEP < 60) continue;
+      for (let v = 0, acc = 0; v < 256; v++) { acc += hist[k * 256 + v]; if (acc * 2 >= cnt[k]) { off[k] = v - 128; break; } }
+      if (Math.abs(off[k]) >= 2) any = true;
+    }
+    if (!any) return;
+    // blend the offset in with saturation (no step at the SAT threshold)
+    const [cu, cv] = this.full();
+    for (let i = 0; i < fw * fh; i++) {
+      if (!valid[i]) continue;
+      const k = sector(cu[i], cv[i]);
+      if (k < 0) continue;
+      const sat = Math.sqrt(cu[i] * cu[i] + cv[i] * cv[i]);
+      Bm[i] += off[k] * Math.min(1, (sat - SAT) / SAT + 0.5);
     }
   }
-  // per hue sector of saturated reference colours: the median grey offset query − mapped reference
-  const SECT = 12, SAT = 18;
-  const cls = new Int8Array(n).fill(-1);
-  const hist = new Uint32Array(SECT * 256), cnt = new Uint32Array(SECT);
-  for (let i = 0; i < n; i++) {
-    if (!valid[i]) continue;
-    const sat = Math.hypot(U[i], V[i]);
-    if (sat < SAT) continue;
-    const k = Math.min(SECT - 1, Math.floor(((Math.atan2(V[i], U[i]) + Math.PI) / (2 * Math.PI)) * SECT));
-    cls[i] = k;
-    hist[k * 256 + Math.max(0, Math.min(255, Math.round(Q[i] - Bm[i] + 128)))]++; cnt[k]++;
+
+  edges(): Uint8Array {
+    const { fw, fh } = this, n = fw * fh;
+    const [cu, cv] = this.full();
+    const edge = new Uint8Array(n);
+    for (let y = 1; y < fh - 1; y++) for (let x = 1; x < fw - 1; x++) {
+      const i = y * fw + x;
+      if (Math.abs(cu[i + 1] - cu[i - 1]) + Math.abs(cv[i + 1] - cv[i - 1]) + Math.abs(cu[i + fw] - cu[i - fw]) + Math.abs(cv[i + fw] - cv[i - fw]) > COLOUR_EDGE) edge[i] = 1;
+    }
+    return dilate(edge, fw, fh, 2);
   }
-  // strong colour edges of the reference (re-compression blurs colour there: thin residual lines)
-  const edge = new Uint8Array(n);
-  for (let y = 1; y < fh - 1; y++) for (let x = 1; x < fw - 1; x++) {
-    const i = y * fw + x;
-    if (Math.abs(U[i + 1] - U[i - 1]) + Math.abs(V[i + 1] - V[i - 1]) + Math.abs(U[i + fw] - U[i - fw]) + Math.abs(V[i + fw] - V[i - fw]) > COLOUR_EDGE) edge[i] = 1;
-  }
-  const colourEdge = dilate(edge, fw, fh, 2);
-  const off = new Float32Array(SECT);
-  let any = false;
-  for (let k = 0; k < SECT; k++) {
-    if (cnt[k] < 60) continue;
-    for (let v = 0, acc = 0; v < 256; v++) { acc += hist[k * 256 + v]; if (acc * 2 >= cnt[k]) { off[k] = v - 128; break; } }
-    if (Math.abs(off[k]) >= 2) any = true;
-  }
-  if (!any) return colourEdge;
-  // blend the offset in with saturation (no step at the SAT threshold)
-  for (let i = 0; i < n; i++) {
-    if (cls[i] < 0) continue;
-    const sat = Math.hypot(U[i], V[i]);
-    Bm[i] += off[cls[i]] * Math.min(1, (sat - SAT) / SAT + 0.5);
-  }
-  return colourEdge;
+}
+
+/** Hue sector (0..CHROMA_SECTORS − 1) of a saturated chroma, −1 under CHROMA_SAT. */
+function sector(u: number, v: number): number {
+  if (u * u + v * v < CHROMA_SAT * CHROMA_SAT) return -1;
+  return Math.min(CHROMA_SECTORS - 1, Math.floor(((Math.atan2(v, u) + Math.PI) / (2 * Math.PI)) * CHROMA_SECTORS));
 }
 
 /** Reference edge: 3×3 grey range over this (grey levels)… */
@@ -581,7 +635,7 @@ export function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Arr
   return out;
 }
 
-/** 3×3 min and max of the valid pixels (invalid neighbours ignored; separable). */
+/** 3×3 min and max of the valid pixels (invalid neighbours ignored; separable; plain comparisons, hot). */
 function range3(B: Float32Array, valid: Uint8Array, w: number, h: number, lo: Float32Array, hi: Float32Array): void {
   const n = w * h;
   const tl = new Float32Array(n), th = new Float32Array(n);
@@ -591,18 +645,21 @@ function range3(B: Float32Array, valid: Uint8Array, w: number, h: number, lo: Fl
     let cl = valid[r] ? B[r] : Infinity, ch = valid[r] ? B[r] : -Infinity;
     for (let x = 0; x < w; x++) {
       const i = r + x;
-      const nv = x + 1 < w && valid[i + 1];
-      const nl = nv ? B[i + 1] : Infinity, nh = nv ? B[i + 1] : -Infinity;
-      tl[i] = Math.min(pl, cl, nl); th[i] = Math.max(ph, ch, nh);
+      let nl = Infinity, nh = -Infinity;
+      if (x + 1 < w && valid[i + 1]) { nl = B[i + 1]; nh = nl; }
+      let mn = pl < cl ? pl : cl, mx = ph > ch ? ph : ch;
+      if (nl < mn) mn = nl;
+      if (nh > mx) mx = nh;
+      tl[i] = mn; th[i] = mx;
       pl = cl; ph = ch; cl = nl; ch = nh;
     }
   }
-  for (let x = 0; x < w; x++) { lo[x] = Math.min(tl[x], w < n ? tl[x + w] : Infinity); hi[x] = Math.max(th[x], w < n ? th[x + w] : -Infinity); }
-  for (let i = w; i < n - w; i++) {
-    lo[i] = Math.min(tl[i - w], tl[i], tl[i + w]);
-    hi[i] = Math.max(th[i - w], th[i], th[i + w]);
+  for (let i = 0; i < n; i++) {
+    let mn = tl[i], mx = th[i];
+    if (i >= w) { const a = tl[i - w], b = th[i - w]; if (a < mn) mn = a; if (b > mx) mx = b; }
+    if (i + w < n) { const a = tl[i + w], b = th[i + w]; if (a < mn) mn = a; if (b > mx) mx = b; }
+    lo[i] = mn; hi[i] = mx;
   }
-  for (let i = Math.max(w, n - w); i < n; i++) { lo[i] = Math.min(tl[i - w], tl[i]); hi[i] = Math.max(th[i - w], th[i]); }
 }
 
 /**
