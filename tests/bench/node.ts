@@ -110,6 +110,33 @@ export async function bytesPerReference(n = 20000): Promise<{ measured: number; 
   return { measured: Math.round(grew / n), indexStructures: index.bytesPerReference() };
 }
 
+/**
+ * One index of n synthetic references: resident bytes per reference (heap + array buffers grown,
+ * after a GC when exposed, the index and its entries) and the median lookup ms on it.
+ */
+export async function lookupAndBytes(n: number, queries = 40): Promise<{ lookupMs: number; bytesPerReference: number }> {
+  await descriptorPool();
+  const qfps: Fingerprint[] = [];
+  for (let i = 0; i < 8; i++) qfps.push(fingerprintWithFeatures(await renderRGBA(sceneSvg(100 + i, BASE_CAMERA), 1024), { query: true }).fp);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const m0 = process.memoryUsage();
+  const index = new ReferenceIndex();
+  await fillIndex(index, n, 11);
+  index.build();
+  gc?.();
+  const m1 = process.memoryUsage();
+  const grew = m1.heapUsed - m0.heapUsed + (m1.arrayBuffers - m0.arrayBuffers);
+  const times: number[] = [];
+  for (let i = 0; i < queries; i++) {
+    const t = performance.now();
+    index.candidates(qfps[i % qfps.length], 3);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { lookupMs: Math.round(times[times.length >> 1] * 100) / 100, bytesPerReference: Math.round(grew / n) };
+}
+
 /** A 12-MP (4032×3024) phone-like JPEG rendered from a scene. */
 export async function phoneJpeg(product = 5): Promise<Uint8Array> {
   const svg = sceneSvg(product, BASE_CAMERA, 4032, 3024);
