@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { t } from '@/utils/i18n';
 import {
   createLibrary, deleteLibrary, deleteReference, ensureDefaultLibrary, listLibraries, listReferences, openLibraryDb, renameLibrary,
@@ -8,6 +8,33 @@ import { bytesToDataUrl } from '@/utils/messages';
 import { importFiles, type ImportProgress } from './importer';
 
 type Lib = Library & { count: number };
+type Photo = Awaited<ReturnType<typeof listReferences>>[number];
+
+/** data: URL of each thumbnail, made once per stored record (not on every render of the grid). */
+const thumbUrls = new WeakMap<Uint8Array, string>();
+function thumbUrl(p: Photo): string {
+  let url = thumbUrls.get(p.thumb);
+  if (!url) thumbUrls.set(p.thumb, (url = bytesToDataUrl(p.thumb, 'image/jpeg')));
+  return url;
+}
+
+/**
+ * One photo of the grid. Memoised: while an import adds photos one by one, only the new tile
+ * renders (re-rendering every tile made a large import quadratic).
+ */
+const PhotoTile = memo(function PhotoTile({ photo: p, onRemove }: { photo: Photo; onRemove: (id: string) => Promise<void> }) {
+  return (
+    <figure>
+      <img src={thumbUrl(p)} alt={p.name} loading="lazy" />
+      <figcaption title={p.name}>
+        {p.source.kind === 'video-frame' ? '🎞 ' : ''}{p.name}
+      </figcaption>
+      <button style={{ margin: 4, fontSize: 12 }} onClick={() => void onRemove(p.id)}>
+        {t('lib_remove_photo')}
+      </button>
+    </figure>
+  );
+});
 
 /** Libraries: list, create, rename, delete; photos: add (picker or drop) with progress, remove. */
 export function LibraryManager({ compact = false }: { compact?: boolean }) {
@@ -42,6 +69,11 @@ export function LibraryManager({ compact = false }: { compact?: boolean }) {
     });
     await refresh(current);
   };
+
+  const removePhoto = useCallback(async (id: string) => {
+    await deleteReference(await openLibraryDb(), id);
+    await refresh(current);
+  }, [refresh, current]);
 
   const lib = libs.find((l) => l.id === current);
   const busy = progress && progress.done < progress.total;
@@ -130,17 +162,7 @@ export function LibraryManager({ compact = false }: { compact?: boolean }) {
         <>
         {photos.length === 0 && !busy && <p className="muted" style={{ marginTop: 12 }}>{t('lib_empty')}</p>}
         <div className="grid" style={{ marginTop: 12 }}>
-          {photos.map((p) => (
-            <figure key={p.id}>
-              <img src={bytesToDataUrl(p.thumb, 'image/jpeg')} alt={p.name} loading="lazy" />
-              <figcaption title={p.name}>
-                {p.source.kind === 'video-frame' ? '🎞 ' : ''}{p.name}
-              </figcaption>
-              <button style={{ margin: 4, fontSize: 12 }} onClick={async () => { await deleteReference(await openLibraryDb(), p.id); await refresh(current); }}>
-                {t('lib_remove_photo')}
-              </button>
-            </figure>
-          ))}
+          {photos.map((p) => <PhotoTile key={p.id} photo={p} onRemove={removePhoto} />)}
         </div>
         </>
       )}
