@@ -11,7 +11,7 @@
  * and a `click` dispatched on a check host starts the check.
  */
 import { browser } from 'wxt/browser';
-import { ResultCard, SummaryPanel } from '@/components/ResultCard';
+import { renderResultCard, renderSummary } from '@/components/card';
 import { FloatLayer, pageIsDark } from './float';
 import { markHost, markResult } from './hooks';
 import { adapterFor, allSellerMatches, shippedSellerMatches } from '@/utils/sites';
@@ -171,6 +171,7 @@ export default defineContentScript({
       const host = document.createElement('refundlens-result');
       markHost(host, 'result', slot.src);
       const root = floats.mount(host);
+      const view = { showMarks: true };
       const handle: CardHandle = {
         state: 'pending',
         mode: 'closed',
@@ -193,19 +194,21 @@ export default defineContentScript({
         const { mode, state } = handle;
         floats.place(host, mode === 'closed' ? undefined : { anchor: slot.img, kind: mode === 'card' ? 'beside' : 'corner', avoid: () => avoidFor(slot) });
         if (mode === 'closed') return;
-        root.render(
-          <ResultCard
-            state={state}
-            result={state === 'done' ? handle.result : undefined}
-            buyerSrc={slot.src}
-            mode={mode}
-            dark={pageIsDark()}
-            focus={focus}
-            onClose={() => handle.setMode('chip', true)}
-            onExpand={() => handle.setMode('card', true)}
-            onOpenReport={(id) => void send({ type: 'open-report', id })}
-            onRetry={() => void runCheck(slot, true)}
-          />,
+        renderResultCard(
+          root,
+          {
+            state,
+            result: state === 'done' ? handle.result : undefined,
+            buyerSrc: slot.src,
+            mode,
+            dark: pageIsDark(),
+            focus,
+            onClose: () => handle.setMode('chip', true),
+            onExpand: () => handle.setMode('card', true),
+            onOpenReport: (id) => void send({ type: 'open-report', id }),
+            onRetry: () => void runCheck(slot, true),
+          },
+          view,
         );
       };
       return handle;
@@ -234,18 +237,16 @@ export default defineContentScript({
         floats.place(host, shown ? { anchor, kind: 'beside', avoid: () => [...avoidFor(undefined), ...slots.map((s) => s.img)] } : undefined);
         if (!shown) return;
         const live = slots.filter((s) => s.host.isConnected);
-        root.render(
-          <SummaryPanel
-            dark={pageIsDark()}
-            items={live.map((s) => ({ n: s.n, state: s.card?.state ?? 'pending', level: s.card?.result?.level }))}
-            onOpen={(n) => slots.find((s) => s.n === n)?.card?.setMode('card', true)}
-            onClose={() => {
-              shown = false;
-              draw();
-              anchor.focus({ preventScroll: true });
-            }}
-          />,
-        );
+        renderSummary(root, {
+          dark: pageIsDark(),
+          items: live.map((s) => ({ n: s.n, state: s.card?.state ?? 'pending', level: s.card?.result?.level })),
+          onOpen: (n) => slots.find((s) => s.n === n)?.card?.setMode('card', true),
+          onClose: () => {
+            shown = false;
+            draw();
+            anchor.focus({ preventScroll: true });
+          },
+        });
       };
       return {
         host,
