@@ -4,9 +4,8 @@
  * page's photos. Hosts are placed next to their photo (components/placement.ts) and placed again
  * on scroll (of the page or any scrolling box), resize and when their content changes size.
  */
-import { createRoot, type Root } from 'react-dom/client';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { CARD_CSS } from '@/components/ResultCard';
+import { CARD_CSS } from '@/components/card';
 import { placeCard, type Rect } from '@/components/placement';
 
 export interface PlaceSpec {
@@ -41,8 +40,8 @@ export class FloatLayer {
     });
   }
 
-  /** A host with its closed shadow root and a React root inside, not yet shown. */
-  mount(host: HTMLElement): Root {
+  /** A host with its closed shadow root and the element to draw into, not yet shown. */
+  mount(host: HTMLElement): HTMLElement {
     host.style.cssText = HOST_CSS + 'display:none;';
     const shadow = host.attachShadow({ mode: 'closed' });
     const style = document.createElement('style');
@@ -51,7 +50,7 @@ export class FloatLayer {
     shadow.append(style, mount);
     (document.body ?? document.documentElement).append(host);
     this.resize.observe(host);
-    return createRoot(mount);
+    return mount;
   }
 
   /** Show `host` placed by `spec`, or hide it (undefined). */

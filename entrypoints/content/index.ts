@@ -11,7 +11,7 @@
  * and a `click` dispatched on a check host starts the check.
  */
 import { browser } from 'wxt/browser';
-import { ResultCard, SummaryPanel } from '@/components/ResultCard';
+import { renderResultCard, renderSummary } from '@/components/card';
 import { FloatLayer, pageIsDark } from './float';
 import { markHost, markResult } from './hooks';
 import { adapterFor, allSellerMatches, shippedSellerMatches } from '@/utils/sites';
@@ -82,17 +82,25 @@ export default defineContentScript({
       checkAllHost = host;
     }
 
-    function scan() {
+    /**
+     * Put buttons on the buyer photos under `roots` (the whole document on the first scan, then only
+     * the parents of what mutations brought or changed): a carousel swapping one `src` costs one
+     * small subtree, not the page's every image.
+     */
+    function scan(roots: Iterable<ParentNode> = [document]) {
       if (isDev && !document.querySelector('[data-refundlens-ticket]')) return;
-      for (const img of adapter.findBuyerPhotos(document)) {
-        if (seen.has(img) || !img.isConnected) continue;
-        // Full-size original (lazy-load attributes and srcset resolved by the adapter).
-        // (Lazy images still showing a placeholder get no button until their real source arrives.)
-        const shownSrc = img.currentSrc || img.src;
-        const src = adapter.photoUrl(img) ?? (shownSrc.startsWith('blob:') ? shownSrc : undefined);
-        if (!src) continue;
-        seen.add(img);
-        attachButton(img, src, shownSrc);
+      for (const root of roots) {
+        if (root !== document && !(root as Node).isConnected) continue;
+        for (const img of adapter.findBuyerPhotos(root)) {
+          if (seen.has(img) || !img.isConnected) continue;
+          // Full-size original (lazy-load attributes and srcset resolved by the adapter).
+          // (Lazy images still showing a placeholder get no button until their real source arrives.)
+          const shownSrc = img.currentSrc || img.src;
+          const src = adapter.photoUrl(img) ?? (shownSrc.startsWith('blob:') ? shownSrc : undefined);
+          if (!src) continue;
+          seen.add(img);
+          attachButton(img, src, shownSrc);
+        }
       }
       ensureCheckAll();
     }
@@ -171,6 +179,7 @@ export default defineContentScript({
       const host = document.createElement('refundlens-result');
       markHost(host, 'result', slot.src);
       const root = floats.mount(host);
+      const view = { showMarks: true };
       const handle: CardHandle = {
         state: 'pending',
         mode: 'closed',
@@ -193,19 +202,21 @@ export default defineContentScript({
         const { mode, state } = handle;
         floats.place(host, mode === 'closed' ? undefined : { anchor: slot.img, kind: mode === 'card' ? 'beside' : 'corner', avoid: () => avoidFor(slot) });
         if (mode === 'closed') return;
-        root.render(
-          <ResultCard
-            state={state}
-            result={state === 'done' ? handle.result : undefined}
-            buyerSrc={slot.src}
-            mode={mode}
-            dark={pageIsDark()}
-            focus={focus}
-            onClose={() => handle.setMode('chip', true)}
-            onExpand={() => handle.setMode('card', true)}
-            onOpenReport={(id) => void send({ type: 'open-report', id })}
-            onRetry={() => void runCheck(slot, true)}
-          />,
+        renderResultCard(
+          root,
+          {
+            state,
+            result: state === 'done' ? handle.result : undefined,
+            buyerSrc: slot.src,
+            mode,
+            dark: pageIsDark(),
+            focus,
+            onClose: () => handle.setMode('chip', true),
+            onExpand: () => handle.setMode('card', true),
+            onOpenReport: (id) => void send({ type: 'open-report', id }),
+            onRetry: () => void runCheck(slot, true),
+          },
+          view,
         );
       };
       return handle;
@@ -234,18 +245,16 @@ export default defineContentScript({
         floats.place(host, shown ? { anchor, kind: 'beside', avoid: () => [...avoidFor(undefined), ...slots.map((s) => s.img)] } : undefined);
         if (!shown) return;
         const live = slots.filter((s) => s.host.isConnected);
-        root.render(
-          <SummaryPanel
-            dark={pageIsDark()}
-            items={live.map((s) => ({ n: s.n, state: s.card?.state ?? 'pending', level: s.card?.result?.level }))}
-            onOpen={(n) => slots.find((s) => s.n === n)?.card?.setMode('card', true)}
-            onClose={() => {
-              shown = false;
-              draw();
-              anchor.focus({ preventScroll: true });
-            }}
-          />,
-        );
+        renderSummary(root, {
+          dark: pageIsDark(),
+          items: live.map((s) => ({ n: s.n, state: s.card?.state ?? 'pending', level: s.card?.result?.level })),
+          onOpen: (n) => slots.find((s) => s.n === n)?.card?.setMode('card', true),
+          onClose: () => {
+            shown = false;
+            draw();
+            anchor.focus({ preventScroll: true });
+          },
+        });
       };
       return {
         host,
@@ -266,29 +275,46 @@ export default defineContentScript({
       if (open) open.card!.setMode('chip', true);
     });
 
-    // Lazy loading and SPA navigation: rescan only when images were added or changed, at most ~4×/s.
+    // Lazy loading and SPA navigation: rescan only the subtrees where images were added or changed,
+    // batched, at most ~4×/s. An image that already has its button costs nothing more.
+    const dirty = new Set<Element>();
     let pending = false;
-    const schedule = () => {
+    const touch = (el: Element | null) => {
+      if (!el) return;
+      dirty.add(el);
       if (pending) return;
       pending = true;
       setTimeout(() => {
         pending = false;
-        if (ctx.isValid) scan();
+        if (!ctx.isValid) return;
+        // outermost subtrees only (a root inside another dirty root is scanned with it)
+        const roots = [...dirty].filter((r) => {
+          for (let p = r.parentElement; p; p = p.parentElement) if (dirty.has(p)) return false;
+          return true;
+        });
+        dirty.clear();
+        scan(roots);
       }, 250);
+    };
+    const imgChanged = (img: Element) => {
+      if (!seen.has(img as HTMLImageElement)) touch(img.parentElement);
     };
     const observer = new MutationObserver((records) => {
       for (const r of records) {
         if (r.type === 'attributes') {
-          if ((r.target as Element).tagName === 'IMG') return schedule();
+          if ((r.target as Element).tagName === 'IMG') imgChanged(r.target as Element);
           continue;
         }
         for (const n of r.addedNodes) {
-          if (n.nodeType === 1 && ((n as Element).tagName === 'IMG' || (n as Element).querySelector?.('img'))) return schedule();
+          if (n.nodeType !== 1) continue;
+          const e = n as Element;
+          if (e.tagName === 'IMG') imgChanged(e);
+          else if (e.querySelector('img')) touch(e.parentElement ?? e);
         }
       }
     });
     observer.observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['src', 'srcset'] });
-    document.addEventListener('load', (e) => (e.target as Element)?.tagName === 'IMG' && schedule(), true);
+    document.addEventListener('load', (e) => (e.target as Element)?.tagName === 'IMG' && imgChanged(e.target as Element), true);
     ctx.onInvalidated(() => observer.disconnect());
     scan();
   },
