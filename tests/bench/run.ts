@@ -18,14 +18,14 @@
  * Options: --refs N (default 1000), --runs N (default 5), --phones N (default 8), --no-build, --no-million.
  */
 import { execFileSync, execSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { importReferences, launchWithExtension, startServer, type ExtensionBrowser } from '../e2e/harness';
 import { demoTicketHtml } from '../fixtures/demo';
 import { fillerJpegs, phoneJpeg } from './phone';
+import { contentScriptGzipBytes as contentScriptGzipBytesOf } from './content-size';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(name);
@@ -37,7 +37,7 @@ const PHONES = arg('--phones', 8);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const log = (s: string) => process.stderr.write(s + '\n');
 
-if (!process.argv.includes('--no-build')) execSync('npm run build:e2e', { stdio: ['ignore', 'ignore', 'inherit'] });
+if (!process.argv.includes('--no-build')) execSync('npm run build && npm run build:e2e', { stdio: ['ignore', 'ignore', 'inherit'] });
 
 log('rendering the 12 MP photo and the filler library…');
 const photo = await phoneJpeg();
@@ -124,7 +124,8 @@ try {
   log(`imported ${after - count} phone photos (12 MP, ${(phones.reduce((a, p) => a + p.bytes.length, 0) / phones.length / 1e6).toFixed(1)} MB each) in ${phoneSeconds.toFixed(1)} s → ${importPhonePerSecond.toFixed(2)} photos/s`);
 
   // What the content script costs every seller page before a click.
-  const contentScriptGzipBytes = contentGzipBytes('.output/chrome-mv3-e2e');
+  // the shipped build when it is there (what merchants load), else the e2e one
+  const contentScriptGzipBytes = await contentScriptGzipBytesOf(existsSync('.output/chrome-mv3/manifest.json') ? '.output/chrome-mv3' : '.output/chrome-mv3-e2e');
   log(`content script before a click: ${contentScriptGzipBytes} bytes gzip -9`);
 
   // Lookup in the index (pure TS, Node); a million references in a child process with room for them.
@@ -249,16 +250,6 @@ async function stageTimings(br: ExtensionBrowser, list: string[]): Promise<strin
   )) as Record<string, number>[];
   const keys = [...new Set(stages.flatMap((x) => Object.keys(x)))];
   return keys.map((k) => `${k} ${median(stages.map((x) => x[k] ?? 0)).toFixed(0)}`).join(', ');
-}
-
-/** gzip -9 bytes of the js and css the built manifest's content scripts load on a page. */
-function contentGzipBytes(dir: string): number {
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { content_scripts?: { js?: string[]; css?: string[] }[] };
-  const files = new Set<string>();
-  for (const cs of manifest.content_scripts ?? []) for (const f of [...(cs.js ?? []), ...(cs.css ?? [])]) files.add(f);
-  let total = 0;
-  for (const f of files) total += gzipSync(readFileSync(join(dir, f)), { level: 9 }).length;
-  return total;
 }
 
 /**
