@@ -1,7 +1,9 @@
 /**
  * Visible-label figures: `npm run eval:ocr -- <dir>` on a folder made by eval:make-labels (or any
  * folder with labels.json; explicit.json optional). Prints
- * {"explicit":{"read","labelled","falseLabels","unlabelled","warmMsPerCheck","modelLoadMs"}}.
+ * {"explicit":{"read","labelled","falseLabels","unlabelled","warmMsPerCheck","modelLoadMs","notChecked","found"}}.
+ * `labelled` / `read` use labels.json's `ai` (for a make-labels folder: the visible label); an image the
+ * decoder cannot open counts as not checked (never a crash).
  */
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +35,7 @@ if (process.argv[1]?.endsWith('ocr-labels.ts')) {
   const dir = process.argv[2];
   const labels = JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as Record<string, { ai: boolean }>;
   const { reader, ms } = await loadNodeReader();
+  const notChecked: string[] = [], labelsFound: string[] = [];
   let read = 0, labelled = 0, fp = 0, unl = 0, total = 0, n = 0;
   const files: Record<string, unknown> = {};
   const verbose = process.argv.includes('--verbose');
@@ -40,7 +43,9 @@ if (process.argv[1]?.endsWith('ocr-labels.ts')) {
     if (!existsSync(join(dir, f))) continue;
     const bytes = readFileSync(join(dir, f));
     const t0 = performance.now();
-    const { lines, found } = await explicitLabelOf(reader, bytes);
+    let lines: { text: string }[] = [], found: Awaited<ReturnType<typeof explicitLabelOf>>['found'];
+    try { ({ lines, found } = await explicitLabelOf(reader, bytes)); } catch (e) { notChecked.push(f); files[f] = { explicitLabel: null, explicitLabelBox: null, explicitLabelError: String((e as Error).message ?? e) }; continue; }
+    if (found) labelsFound.push(`${f}: ${found.text}`);
     if (n++ > 0) total += performance.now() - t0; // first one warms the session
     files[f] = { explicitLabel: found?.text ?? null, explicitLabelBox: found?.box ?? null };
     if (truth.ai) { labelled++; if (found) read++; } else { unl++; if (found) fp++; }
@@ -48,5 +53,5 @@ if (process.argv[1]?.endsWith('ocr-labels.ts')) {
   }
   const oi = process.argv.indexOf('--out');
   if (oi > 0) writeFileSync(process.argv[oi + 1], JSON.stringify({ files }, null, 1));
-  console.log(JSON.stringify({ explicit: { read: labelled ? read / labelled : null, labelled, falseLabels: fp, unlabelled: unl, warmMsPerCheck: Math.round(total / Math.max(1, n - 1)), modelLoadMs: Math.round(ms) } }));
+  console.log(JSON.stringify({ explicit: { read: labelled ? read / labelled : null, labelled, falseLabels: fp, unlabelled: unl, warmMsPerCheck: Math.round(total / Math.max(1, n - 1)), modelLoadMs: Math.round(ms), notChecked: notChecked.length, found: labelsFound } }));
 }
