@@ -19,6 +19,19 @@ import { stealthSignal } from '../../utils/metadata/stealth';
 import { generatorNames } from '../../utils/metadata/signals/generator';
 import { AI_LABEL_WEIGHT } from '../../utils/verdict';
 import type { Signal } from '../../utils/types';
+import { explicitLabelOf, loadNodeReader } from './ocr-labels';
+
+let ocr: ReturnType<typeof loadNodeReader> | undefined;
+/** The visible label, or nulls when none is read or OCR fails ("visible label not checked"). */
+async function visibleLabel(bytes: Uint8Array): Promise<{ explicitLabel: string | null; explicitLabelBox: [number, number, number, number] | null }> {
+  try {
+    const { reader } = await (ocr ??= loadNodeReader());
+    const { found } = await explicitLabelOf(reader, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    return { explicitLabel: found?.text ?? null, explicitLabelBox: found?.box ?? null };
+  } catch {
+    return { explicitLabel: null, explicitLabelBox: null };
+  }
+}
 
 export interface FileOutcome {
   c2pa: boolean;
@@ -29,6 +42,10 @@ export interface FileOutcome {
   c2paValid: boolean | null;
   /** c2pa-rs validation codes (or the reader's error name). */
   c2paStatus: string[];
+  /** Visible AI label (GB 45438 explicit label) read from the pixels by OCR, else null. */
+  explicitLabel: string | null;
+  /** Its box in the file's pixels [x0, y0, x1, y1], else null. */
+  explicitLabelBox: [number, number, number, number] | null;
 }
 
 interface Truth {
@@ -43,7 +60,7 @@ const IMAGE_EXT = /\.(jpe?g|png|webp|gif|bmp|tiff?|heic|heif|avif)$/i;
 /** A single file taking longer than this counts as a hang. */
 const HANG_MS = 5000;
 
-export async function checkFile(bytes: Uint8Array): Promise<FileOutcome & { ms: number; signals: Signal[]; warnings: string[] }> {
+export async function checkFile(bytes: Uint8Array): Promise<Omit<FileOutcome, 'explicitLabel' | 'explicitLabelBox'> & { ms: number; signals: Signal[]; warnings: string[] }> {
   const t0 = performance.now();
   const format = sniffFormat(bytes);
   const meta = await readMetadata(bytes, format, { validateC2pa: validateInNode });
@@ -80,9 +97,11 @@ async function evaluate(bytes: Uint8Array): Promise<{ outcome: FileOutcome; cras
   try {
     const r = await checkFile(bytes);
     const hang = r.ms > HANG_MS;
-    return { outcome: { c2pa: r.c2pa, ai: r.ai, generator: r.generator, error: hang ? 'hang' : r.error, c2paValid: r.c2paValid, c2paStatus: r.c2paStatus }, crash: hang, ms: r.ms };
+    const v = await visibleLabel(bytes);
+    // a visible label makes the verdict ai-labelled (utils/ocr/label-rule.ts)
+    return { outcome: { c2pa: r.c2pa, ai: r.ai || v.explicitLabel !== null, generator: r.generator, error: hang ? 'hang' : r.error, c2paValid: r.c2paValid, c2paStatus: r.c2paStatus, ...v }, crash: hang, ms: r.ms };
   } catch (e) {
-    return { outcome: { c2pa: false, ai: false, generator: null, error: `crash: ${String((e as Error)?.message ?? e).slice(0, 200)}`, c2paValid: null, c2paStatus: [] }, crash: true, ms: 0 };
+    return { outcome: { c2pa: false, ai: false, generator: null, error: `crash: ${String((e as Error)?.message ?? e).slice(0, 200)}`, c2paValid: null, c2paStatus: [], explicitLabel: null, explicitLabelBox: null }, crash: true, ms: 0 };
   }
 }
 
@@ -140,7 +159,7 @@ export async function evalLabels(root: string, out?: string): Promise<void> {
     try {
       bytes = new Uint8Array(readFileSync(join(root, name)));
     } catch {
-      files[name] = { c2pa: false, ai: false, generator: null, error: 'missing', c2paValid: null, c2paStatus: [] };
+      files[name] = { c2pa: false, ai: false, generator: null, error: 'missing', c2paValid: null, c2paStatus: [], explicitLabel: null, explicitLabelBox: null };
       continue;
     }
     const { outcome, crash } = await evaluateWithEditor(bytes, name, truth, (hit) => {
