@@ -44,8 +44,10 @@ export function LibraryManager({ compact = false }: { compact?: boolean }) {
   const [progress, setProgress] = useState<ImportProgress>();
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  /** The first load: files dropped before it finishes wait for it instead of being ignored. */
+  const firstLoad = useRef<Promise<string> | undefined>(undefined);
 
-  const refresh = useCallback(async (select?: string) => {
+  const refresh = useCallback(async (select?: string): Promise<string> => {
     const db = await openLibraryDb();
     await ensureDefaultLibrary(db, t('lib_default_name'));
     const all = await listLibraries(db);
@@ -53,21 +55,25 @@ export function LibraryManager({ compact = false }: { compact?: boolean }) {
     const id = select ?? (all.some((l) => l.id === current) ? current : all[0]?.id);
     setCurrent(id ?? '');
     if (id && !compact) setPhotos(await listReferences(db, id));
+    return id ?? '';
   }, [current, compact]);
 
   useEffect(() => {
-    void refresh();
+    firstLoad.current = refresh();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const onFiles = async (files: File[]) => {
-    if (!files.length || !current) return;
+    if (!files.length) return;
+    // photos chosen while the page is still opening go into the library it is about to show
+    const id = current || (await firstLoad.current?.catch(() => '')) || '';
+    if (!id) return;
     // live: the count and the thumbnails grow while the import runs
-    await importFiles(files, current, setProgress, undefined, (rec) => {
-      setLibs((ls) => ls.map((l) => (l.id === current ? { ...l, count: l.count + 1 } : l)));
+    await importFiles(files, id, setProgress, undefined, (rec) => {
+      setLibs((ls) => ls.map((l) => (l.id === id ? { ...l, count: l.count + 1 } : l)));
       if (!compact) setPhotos((ps) => [...ps, rec]);
     });
-    await refresh(current);
+    await refresh(id);
   };
 
   const removePhoto = useCallback(async (id: string) => {
