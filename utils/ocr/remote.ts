@@ -148,9 +148,9 @@ export class OcrSupervisor {
     return this.enqueue('read', pixels, img.width, img.height);
   };
 
-  /** Load the models now (a page with check buttons opened); once per worker. */
+  /** Load the models now (a page with check buttons opened); once per worker (stop() and a failed warm forget it). */
   warm = (): Promise<OcrOutcome> => {
-    if (this.worker && this.warmed) return this.warmed;
+    if (this.warmed) return this.warmed;
     const w = (this.warmed = this.enqueue('warm', new ArrayBuffer(0), 0, 0));
     void w.then((r) => { if (!r.ok) this.warmed = undefined; });
     return w;
