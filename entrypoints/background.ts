@@ -11,6 +11,7 @@ import { forgetOffscreenPorts, offscreenPorts } from '@/utils/offscreen';
 import { C2paSupervisor, remoteC2pa } from '@/utils/metadata/c2pa-remote';
 import { forgetMetadataPort, offscreenMetadataPort } from '@/utils/offscreen-metadata';
 import { remoteMetadata } from '@/utils/metadata/remote';
+import { OcrSupervisor, remoteOcr } from '@/utils/ocr/remote';
 import { fetchImage } from '@/utils/image/acquire';
 import { b64ToBytes, parseRequest, sameOrigin, senderAllowed, senderKind, type CardResult, type CheckRequest, type Response, type SenderKind } from '@/utils/messages';
 import { CheckFailure, toCheckError } from '@/utils/errors';
@@ -37,7 +38,16 @@ export default defineBackground(() => {
   // Metadata of the untrusted file: in the document's metadata worker, which is terminated and
   // replaced when a file takes too long (the check then goes on with 'metadata_too_complex').
   const readMetadata = remoteMetadata({ connect: offscreenMetadataPort, onLost: forgetMetadataPort });
-  const service = new CheckService({ db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser, pictures, validateC2pa, readMetadata });
+  // The visible AI label is read by PaddleOCR in a worker with a time limit, like the C2PA reader.
+  const labels =
+    typeof Worker === 'function'
+      ? new OcrSupervisor(() => new Worker(browser.runtime.getURL('/ocr-worker.js')))
+      : remoteOcr({ connect: async () => (await offscreenPorts())?.ocr });
+  const service = new CheckService({
+    db: () => openLibraryDb(), decode, encode: encodeInBrowser, decodeFull: decodeFullInBrowser, pictures, validateC2pa, readMetadata,
+    readLabel: labels.read,
+    warmLabel: () => void labels.warm().catch(() => {}),
+  });
 
   async function hasHostPermission(src: string): Promise<boolean> {
     const u = new URL(src);

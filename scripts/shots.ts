@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/shots.ts <out-dir> [--en] [--dark] [--only ticket,report,pdf,options,popup]`:
+ * `npx tsx scripts/shots.ts <out-dir> [--en] [--dark] [--only ticket,report,pdf,options,popup,label]`:
  * screenshots of every screen a merchant and a reviewer see, on the built extension and the demo
  * ticket (for looking at them; nothing is asserted here — the e2e suites assert).
  */
@@ -76,6 +76,27 @@ if (id && (only.has('report') || only.has('pdf'))) {
     await dl.saveAs(pdfPath);
     execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '2', pdfPath, join(out, `pdf-${tag}`)]);
     writeFileSync(join(out, `pdf-${tag}.txt`), execFileSync('pdftotext', ['-layout', pdfPath, '-']));
+  }
+}
+const labelId = results.find((r) => r.src.endsWith('/labelled.jpg'))?.checkId;
+if (only.has('label')) {
+  // the card of the photo with a visible AI label, then its report and PDF
+  await page.locator('[data-refundlens="check"][data-src$="/labelled.jpg"]').dispatchEvent('click');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-refundlens="result"][data-verdict]')].some((h) => h.getAttribute('data-src')?.endsWith('/labelled.jpg')), null, { timeout: 60_000 });
+  await page.waitForTimeout(600);
+  await page.screenshot({ path: join(out, `label-card-${tag}.png`) });
+  if (labelId) {
+    const report = await b.context.newPage();
+    await scheme(report);
+    await report.goto(`chrome-extension://${b.extensionId}/report.html?check=${labelId}`);
+    await report.locator('[data-refundlens="report"]').waitFor();
+    await report.waitForTimeout(1500);
+    await report.screenshot({ path: join(out, `label-report-${tag}.png`), fullPage: true });
+    await report.selectOption('[data-refundlens="report-export-lang"]', en ? 'en' : 'zh_CN');
+    const [dl] = await Promise.all([report.waitForEvent('download'), report.click('[data-refundlens="report-export-pdf"]')]);
+    const pdfPath = join(out, `label-report-${tag}.pdf`);
+    await dl.saveAs(pdfPath);
+    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', pdfPath, join(out, `label-pdf-${tag}`)]);
   }
 }
 if (only.has('popup')) {

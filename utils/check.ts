@@ -11,6 +11,8 @@ import { CheckFailure, toCheckError } from './errors';
 import { LIMITS } from './limits';
 import type { CheckResult, ImageFormat, RGBAImage, TicketInfo } from './types';
 import { stealthSignal } from './metadata/stealth';
+import type { LabelReader } from './ocr/remote';
+import { readVisibleLabel, visibleLabelSignal, withoutLabelRegions } from './ocr/visible-label';
 
 /** Largest image whose full-size pixels are read for stealth pnginfo (SD outputs are far smaller). */
 export const STEALTH_MAX_PIXELS = 8_000_000;
@@ -43,6 +45,11 @@ export interface CheckDeps extends Omit<MatchDeps, 'index'> {
    * document's worker); default: readMetadata on this thread.
    */
   readMetadata?: (bytes: Uint8Array, format: ImageFormat) => Promise<import('./types').MetadataResult>;
+  /**
+   * Reads the text at the image's edges for a visible AI label (utils/ocr/remote.ts: a worker with a
+   * time limit). Runs beside the match; without it the visible label is not checked.
+   */
+  readLabel?: LabelReader;
   /** Receives the analysis-size pixels (e.g. to keep a copy for the report). */
   onDecoded?: (img: RGBAImage) => void;
   /** Cancels the check (time budget, merchant closed the card). */
@@ -104,6 +111,8 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
     lap('decode');
     deps.onDecoded?.(decoded.image);
     if (deps.signal?.aborted) throw new CheckFailure('err_cancelled');
+    // the visible label is read in its worker while the match runs here
+    const labelling = deps.readLabel ? readVisibleLabel(deps.readLabel, decoded.image, decoded) : undefined;
     // Signals that need the ticket or the decoded pixels.
     const capture = captureVsTicket(metadata.summary, input.ticket);
     if (capture) metadata.signals.push(capture);
@@ -127,10 +136,20 @@ export async function runCheck(input: CheckInput, deps: CheckDeps): Promise<Chec
       }
     }
     lap('signals');
-    const { match, localisation } = await findMatch(decoded.image, decoded, { ...deps, index: await deps.index });
+    const found = await findMatch(decoded.image, decoded, { ...deps, index: await deps.index });
+    const { match } = found;
+    let { localisation } = found;
     lap('match');
+    let visibleLabel: CheckResult['visibleLabel'];
+    if (labelling) {
+      visibleLabel = await labelling;
+      const s = visibleLabelSignal(visibleLabel);
+      if (s) metadata.signals.push(s);
+      if (localisation && visibleLabel.box) localisation = withoutLabelRegions(localisation, visibleLabel.box);
+      lap('label'); // the wait left after the match
+    }
     const { level, reasons } = decideVerdict({ signals: metadata.signals, match, localisation, size: decoded });
-    return { ...base, level, reasons, match, localisation };
+    return { ...base, level, reasons, match, localisation, ...(visibleLabel ? { visibleLabel } : {}) };
   } catch (e) {
     const error = toCheckError(e);
     const { level, reasons } = decideVerdict({ signals: base.metadata?.signals ?? [], error });

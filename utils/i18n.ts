@@ -23,9 +23,10 @@ export function setLookup(fn: Lookup): void {
 
 /**
  * Params that carry machine words (the transform a match found, the stage that decided) and are
- * shown in the reader's language: 'resize+crop' → 「缩放 + 裁剪」 via variant_resize, variant_crop.
+ * shown in the reader's language: 'resize+crop' → 「缩放 + 裁剪」 via variant_resize, variant_crop;
+ * a visible label's position 'bottom_right' → 「右下角」 via pos_bottom_right.
  */
-const WORD_PARAMS: Record<string, string> = { variant: 'variant_', method: 'method_' };
+const WORD_PARAMS: Record<string, string> = { variant: 'variant_', method: 'method_', position: 'pos_' };
 
 /** A value that stands for "nothing here" (signals write a dash for missing values). */
 const isEmpty = (v: ParamValue | undefined) => v === undefined || v === '' || v === '—' || v === '-';

@@ -46,6 +46,8 @@ export interface CardResult {
   signals: Signal[];
   match?: Pick<MatchResult, 'referenceName' | 'confidence' | 'variant' | 'method'> & { thumb?: string };
   regions?: Box[];
+  /** The visible AI label read on the pixels (same frame as the regions). */
+  label?: { box: Box; text: string };
   /** Size the regions refer to. */
   size?: { width: number; height: number };
   overlay?: string;

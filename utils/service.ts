@@ -33,6 +33,10 @@ export interface ServicePlatform {
   validateC2pa?: CheckDeps['validateC2pa'];
   /** Reads metadata off this thread, under a time limit that can stop it (CheckDeps.readMetadata). */
   readMetadata?: CheckDeps['readMetadata'];
+  /** Reads the visible AI label in a worker with a time limit (utils/ocr/remote.ts). */
+  readLabel?: CheckDeps['readLabel'];
+  /** Loads the label reader's models ahead of the first check (a page with check buttons opened). */
+  warmLabel?: () => void;
   /** Makes a check's pictures on another thread (from a copy of the pixels); else made here. */
   pictures?: (img: RGBAImage, jpeg: boolean) => Promise<CheckPictures>;
 }
@@ -87,6 +91,7 @@ export class CheckService {
    */
   async warmUp(): Promise<void> {
     try {
+      this.platform.warmLabel?.();
       await this.ensureIndex();
       // Once per worker (the JIT stays warm for its life), only while idle: a check started
       // meanwhile ends it, as real work warms the same code, so back-to-back checks never share the
@@ -167,7 +172,7 @@ export class CheckService {
         const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => (ctl.abort(), r('timeout')), LIMITS.checkTimeoutMs)));
         const work = runCheck(
           { bytes, sourceUrl: ctx.sourceUrl, pageUrl: ctx.pageUrl, ticket: ctx.ticket },
-          { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, validateC2pa: this.platform.validateC2pa, readMetadata: this.platform.readMetadata, onDecoded: (img) => (kept = img), signal: ctl.signal },
+          { index, loadReference: (id) => this.loadReference(id), decode: this.platform.decode, decodeFull: this.platform.decodeFull, validateC2pa: this.platform.validateC2pa, readMetadata: this.platform.readMetadata, readLabel: this.platform.readLabel, onDecoded: (img) => (kept = img), signal: ctl.signal },
         );
         const raced = await this.working(() => Promise.race([work, timeout])).finally(() => clearTimeout(timer));
         if (raced === 'timeout') {
@@ -348,6 +353,7 @@ export class CheckService {
       summary: result.metadata?.summary,
       error: result.error,
       regions: editRegions(result.localisation),
+      ...(result.visibleLabel?.box ? { label: { box: result.visibleLabel.box, text: result.visibleLabel.text ?? '' } } : {}),
       size: result.file?.width && result.file.height ? { width: result.file.width, height: result.file.height } : undefined,
     };
     if (result.match) {

@@ -159,6 +159,23 @@ export interface CheckError {
   params?: Record<string, ParamValue>;
 }
 
+/**
+ * The visible AI label (GB 45438 explicit label) read on the pixels (utils/ocr). 'none': the edges
+ * were read and carry no label; 'not-checked': the reader failed, timed out or is not available.
+ */
+export interface VisibleLabel {
+  status: 'found' | 'none' | 'not-checked';
+  /** The label as read, e.g. 「豆包AI生成」. */
+  text?: string;
+  /** Around the label, in pixels of the full-size checked file (like Localisation.regions). */
+  box?: Box;
+  /** Where it sits: 'bottom_right', 'top_left', 'bottom' … (message keys pos_<position>). */
+  position?: string;
+  /** Why it was not checked: 'timeout', 'crashed', 'unavailable', 'too-large'. */
+  reason?: string;
+  ms?: number;
+}
+
 export interface CheckResult {
   id: string;
   checkedAt: string;
@@ -168,6 +185,7 @@ export interface CheckResult {
   metadata?: MetadataResult;
   match?: MatchResult;
   localisation?: Localisation;
+  visibleLabel?: VisibleLabel;
   ticket?: TicketInfo;
   error?: CheckError;
   /** Milliseconds per stage, for the note and the bench. */

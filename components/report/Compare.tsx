@@ -37,6 +37,7 @@ export function Compare({ model, buyerUrl, referenceUrl, overlayUrl, alignedUrl,
   const canvas = useRef<HTMLCanvasElement>(null);
   const full = model.file?.width && model.file.height ? { w: model.file.width, h: model.file.height } : undefined;
   const regions = full ? displayRegions(model) : [];
+  const label = full && model.visibleLabel?.status === 'found' ? model.visibleLabel.box : undefined;
   const buyer = model.images.buyer;
 
   // Draw the reference in the buyer photo's pixel frame (analysis size).
@@ -90,8 +91,21 @@ export function Compare({ model, buyerUrl, referenceUrl, overlayUrl, alignedUrl,
               <img src={buyerUrl} alt={t('card_buyer_photo')} />
               {showOverlay && overlayUrl && <img className="overlay" src={overlayUrl} alt="" data-refundlens="report-overlay" />}
               {showRegions && regions.map(box)}
+              {label && (
+                <span
+                  className="ai-label"
+                  data-refundlens="report-ai-label"
+                  title={`${t('card_ai_label_box')}: 「${model.visibleLabel?.text ?? ''}」`}
+                  style={{
+                    left: `${(label[0] / full!.w) * 100}%`,
+                    top: `${(label[1] / full!.h) * 100}%`,
+                    width: `${((label[2] - label[0]) / full!.w) * 100}%`,
+                    height: `${((label[3] - label[1]) / full!.h) * 100}%`,
+                  }}
+                />
+              )}
             </div>
-            <figcaption>{t('rpt_buyer_caption', { width: model.file?.width ?? '', height: model.file?.height ?? '' })}</figcaption>
+            <figcaption>{t(regions.length ? 'rpt_buyer_caption' : 'rpt_buyer_caption_plain', { width: model.file?.width ?? '', height: model.file?.height ?? '' })}</figcaption>
           </figure>
         )}
         {referenceUrl && (
@@ -126,6 +140,7 @@ export function Compare({ model, buyerUrl, referenceUrl, overlayUrl, alignedUrl,
         </div>
       )}
       {regions.length > 0 && <p className="muted small">{t('rpt_boxes_note')}</p>}
+      {label && <p className="muted small">{t('rpt_label_box_note')}</p>}
       <div className="toggles no-print">
         {overlayUrl && (
           <label>

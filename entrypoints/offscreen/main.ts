@@ -1,6 +1,7 @@
 /**
  * Offscreen document (Chrome): the service worker has no WebCodecs ImageDecoder, a dedicated
- * worker has. This page only starts two workers (one decodes, one makes a check's pictures) and
+ * worker has, and a service worker cannot start workers. This page starts two workers (one
+ * decodes, one makes a check's pictures), supervises the C2PA and visible-label readers' workers, and
  * hands each the port on which the service worker posts its jobs (utils/image/decode-remote.ts).
  * It closes itself when idle.
  */
@@ -8,6 +9,7 @@ import { DECODER_KEEP, DECODER_PORT, parsePortHandover, WORKER_ROLES, type Worke
 import DecoderWorker from './decoder-worker?worker';
 import { C2paSupervisor, serveC2paPort } from '@/utils/metadata/c2pa-remote';
 import MetadataWorker from './metadata-worker?worker';
+import { OcrSupervisor, serveOcrPort } from '@/utils/ocr/remote';
 import { metadataRelay, parseMetadataHandover, parseMetadataJob } from '@/utils/metadata/remote';
 
 /** Close after this long without a job (the service worker opens it again on the next check). */
@@ -22,8 +24,10 @@ rest();
 const workers = new Map<WorkerRole, Worker>();
 // the C2PA reader's worker starts on the first file with a manifest, and is terminated at its time limit
 const c2pa = new C2paSupervisor(() => new Worker('/c2pa-worker.js'), { onBusy: rest });
+// the visible-label reader's worker starts on the first check (or a 'warm' job), and is terminated at its time limit
+const ocr = new OcrSupervisor(() => new Worker('/ocr-worker.js'), { onBusy: rest });
 for (const role of WORKER_ROLES) {
-  if (role === 'c2pa') continue;
+  if (role === 'c2pa' || role === 'ocr') continue;
   const w = new DecoderWorker({ name: role });
   w.onmessage = rest; // a worker says when it takes a job
   workers.set(role, w);
@@ -51,5 +55,6 @@ navigator.serviceWorker.onmessage = (e: MessageEvent) => {
   if (!got) return;
   rest();
   if (got.role === 'c2pa') return serveC2paPort(got.port, c2pa.validate);
+  if (got.role === 'ocr') return serveOcrPort(got.port, ocr);
   workers.get(got.role)!.postMessage({ type: DECODER_PORT, role: got.role }, [got.port]);
 };

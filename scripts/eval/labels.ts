@@ -19,15 +19,23 @@ import { stealthSignal } from '../../utils/metadata/stealth';
 import { generatorNames } from '../../utils/metadata/signals/generator';
 import { AI_LABEL_WEIGHT } from '../../utils/verdict';
 import type { Signal } from '../../utils/types';
-import { explicitLabelOf, loadNodeReader } from './ocr-labels';
+import { loadNodeReader } from './ocr-labels';
+import { localReader, type LabelReader } from '../../utils/ocr/remote';
+import { readVisibleLabel } from '../../utils/ocr/visible-label';
+import { decodeInNode } from '../../utils/image/decode-node';
+import { LIMITS } from '../../utils/limits';
 
-let ocr: ReturnType<typeof loadNodeReader> | undefined;
-/** The visible label, or nulls when none is read or OCR fails ("visible label not checked"). */
+let ocr: Promise<LabelReader> | undefined;
+/**
+ * The visible label as a check reads it (utils/ocr/visible-label.ts on the analysis-size copy), or
+ * nulls when none is read or OCR fails ("visible label not checked").
+ */
 async function visibleLabel(bytes: Uint8Array): Promise<{ explicitLabel: string | null; explicitLabelBox: [number, number, number, number] | null }> {
   try {
-    const { reader } = await (ocr ??= loadNodeReader());
-    const { found } = await explicitLabelOf(reader, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
-    return { explicitLabel: found?.text ?? null, explicitLabelBox: found?.box ?? null };
+    const read = await (ocr ??= loadNodeReader().then(({ reader }) => localReader(reader)));
+    const d = await decodeInNode(bytes, sniffFormat(bytes), LIMITS.analysisMaxSide);
+    const v = await readVisibleLabel(read, d.image, d);
+    return { explicitLabel: v.text ?? null, explicitLabelBox: v.box ?? null };
   } catch {
     return { explicitLabel: null, explicitLabelBox: null };
   }

@@ -22,8 +22,8 @@ export async function loadNodeReader(): Promise<{ reader: PaddleReader; ms: numb
   return { reader, ms: performance.now() - t0 };
 }
 
-export async function explicitLabelOf(reader: PaddleReader, bytes: Buffer) {
-  const { data, info } = await sharp(bytes).resize({ width: 2048, height: 2048, fit: 'inside', withoutEnlargement: true }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+export async function explicitLabelOf(reader: PaddleReader, bytes: Buffer, maxSide = 2048) {
+  const { data, info } = await sharp(bytes).resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   const meta = await sharp(bytes).metadata();
   const k = (meta.width ?? info.width) / info.width;
   const lines = await reader.read({ data, width: info.width, height: info.height });
@@ -39,12 +39,15 @@ if (process.argv[1]?.endsWith('ocr-labels.ts')) {
   let read = 0, labelled = 0, fp = 0, unl = 0, total = 0, n = 0;
   const files: Record<string, unknown> = {};
   const verbose = process.argv.includes('--verbose');
+  // --max-side N: read at the size the extension analyses (LIMITS.analysisMaxSide) instead of 2048
+  const mi = process.argv.indexOf('--max-side');
+  const maxSide = mi > 0 ? Number(process.argv[mi + 1]) : 2048;
   for (const [f, truth] of Object.entries(labels)) {
     if (!existsSync(join(dir, f))) continue;
     const bytes = readFileSync(join(dir, f));
     const t0 = performance.now();
     let lines: { text: string }[] = [], found: Awaited<ReturnType<typeof explicitLabelOf>>['found'];
-    try { ({ lines, found } = await explicitLabelOf(reader, bytes)); } catch (e) { notChecked.push(f); files[f] = { explicitLabel: null, explicitLabelBox: null, explicitLabelError: String((e as Error).message ?? e) }; continue; }
+    try { ({ lines, found } = await explicitLabelOf(reader, bytes, maxSide)); } catch (e) { notChecked.push(f); files[f] = { explicitLabel: null, explicitLabelBox: null, explicitLabelError: String((e as Error).message ?? e) }; continue; }
     if (found) labelsFound.push(`${f}: ${found.text}`);
     if (n++ > 0) total += performance.now() - t0; // first one warms the session
     files[f] = { explicitLabel: found?.text ?? null, explicitLabelBox: found?.box ?? null };

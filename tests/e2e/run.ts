@@ -2,7 +2,7 @@
  * End-to-end tests: Debian's Chromium (playwright-core) with the built extension, driven through
  * the stable hooks of ../shared/CONTRACTS.md. Suites live in tests/e2e/suites/ and run in file
  * order in one browser. Prints `N passed, N failed` as its closing line.
- * Run: `npm run test:e2e` (builds first). Filter: `tsx tests/e2e/run.ts <name-substring>`.
+ * Run: `npm run test:e2e` (builds first). Filter: `tsx tests/e2e/run.ts "<name-substring>|<another>"`.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ async function main() {
   const b = await launchWithExtension({ proxy: trap.url });
   let passed = 0, failed = 0;
   for (const t of tests) {
-    if (filter && !t.name.includes(filter)) continue;
+    if (filter && !filter.split("|").some((f) => t.name.includes(f))) continue;
     const t0 = Date.now();
     try {
       await t.fn(b, server);

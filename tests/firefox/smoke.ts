@@ -2,7 +2,8 @@
  * Firefox smoke test: Debian's firefox-esr driven by puppeteer-core over WebDriver BiDi (no browser
  * download). Installs the built Firefox extension (`.output/firefox-mv3-e2e`, the e2e flavour: localhost test pages and hooks) as a temporary add-on,
  * imports a reference photo through the real options page, checks the doctored copy on the demo
- * ticket and reads the verdict from the result host. Prints `N passed, N failed` as its last line.
+ * ticket and reads the verdict from the result host; the photo with a visible AI label is read by
+ * the OCR worker (background page) as AI-labelled. Prints `N passed, N failed` as its last line.
  * Run: `npm run test:firefox` (builds first). Skips (0 passed, 0 failed) when firefox-esr is absent.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,6 +90,23 @@ async function main() {
       console.log(`    ${r.src} → ${r.verdict} (${r.match})`);
       if (!/^derived/.test(r.verdict ?? '') || r.match !== 'ceramic-mug-listing.jpg') throw new Error(`verdict ${JSON.stringify(r)}`);
       void doctored;
+      await page.close();
+    });
+    await step('Firefox: the photo with a visible 「AI生成」 label is read as AI-labelled (OCR worker in the background page)', async () => {
+      const page: Page = await browser.newPage();
+      await page.goto(server.url + '/');
+      await page.waitForSelector('[data-refundlens="check"]', { timeout: 30_000 });
+      await page.evaluate(() => {
+        const host = [...document.querySelectorAll('[data-refundlens="check"]')].find((h) => h.getAttribute('data-src')?.endsWith('/labelled.jpg'));
+        host?.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      });
+      await page.waitForFunction(() => document.querySelector('[data-refundlens="result"][data-verdict]'), { timeout: 120_000 });
+      const r = await page.evaluate(() => {
+        const h = document.querySelector('[data-refundlens="result"][data-verdict]')!;
+        return { verdict: h.getAttribute('data-verdict'), src: h.getAttribute('data-src') };
+      });
+      console.log(`    ${r.src} → ${r.verdict}`);
+      if (r.verdict !== 'ai-labelled') throw new Error(`verdict ${JSON.stringify(r)}`);
       await page.close();
     });
   } catch {

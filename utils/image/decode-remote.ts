@@ -22,9 +22,10 @@ export const DECODER_PORT = 'refundlens-decoder-port';
 export const DECODER_KEEP = 'refundlens-decoder-keep';
 /**
  * The document's workers: decodes never wait behind a check's pictures; 'c2pa' is the official
- * C2PA reader's supervisor (utils/metadata/c2pa-remote.ts), which starts its worker on first use.
+ * C2PA reader's supervisor (utils/metadata/c2pa-remote.ts), 'ocr' the visible-label reader's
+ * (utils/ocr/remote.ts); both start their worker on first use.
  */
-export const WORKER_ROLES = ['decode', 'pictures', 'c2pa'] as const;
+export const WORKER_ROLES = ['decode', 'pictures', 'c2pa', 'ocr'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 
 /** The single port a message must carry (a handover's job port, a job's reply port). */

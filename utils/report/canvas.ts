@@ -27,6 +27,7 @@ export interface Ctx2D {
   fillText(text: string, x: number, y: number): void;
   fillRect(x: number, y: number, w: number, h: number): void;
   strokeRect(x: number, y: number, w: number, h: number): void;
+  setLineDash?(segments: number[]): void;
   drawImage(img: CanvasImageSource, x: number, y: number, w: number, h: number): void;
   setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
 }
@@ -76,7 +77,9 @@ export function drawLongImage(
         if (op.stroke) {
           ctx.strokeStyle = op.stroke;
           ctx.lineWidth = op.lineWidth ?? 1;
+          if (op.dash) ctx.setLineDash?.([op.dash, op.dash]);
           ctx.strokeRect(op.x, op.y, op.w, op.h);
+          if (op.dash) ctx.setLineDash?.([]);
         }
         break;
       case 'image': {

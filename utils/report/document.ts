@@ -6,7 +6,7 @@
 import { formatTimestamp } from '../video/timecode';
 import { formatBytes, formatDate, formatPercent, formatTime } from './format';
 import type { Block } from './layout';
-import { frameOf, regionsOnImage, type ReportModel } from './model';
+import { frameOf, labelOnImage, regionsOnImage, type ReportModel } from './model';
 import type { Translate } from './translate';
 import type { Reason } from '../types';
 import { displayRegions } from './model';
@@ -49,6 +49,7 @@ export function frameText(model: Pick<ReportModel, 'reference'>, tr: Translate, 
 export function verdictSentences(model: ReportModel, tr: Translate, offsetMin = 0): string[] {
   const name = model.match?.referenceName ?? model.reference?.name ?? '';
   const out: string[] = [];
+  const label = model.visibleLabel?.status === 'found' ? model.visibleLabel : undefined;
   switch (model.level) {
     case 'derived':
       out.push(tr('rpt_summary_derived', { name }));
@@ -61,7 +62,8 @@ export function verdictSentences(model: ReportModel, tr: Translate, offsetMin = 
       }));
       break;
     case 'ai-labelled':
-      out.push(tr('rpt_summary_ai_labelled'));
+      // the visible label says it in words the reviewer can see on the picture itself
+      if (!label) out.push(tr('rpt_summary_ai_labelled'));
       break;
     case 'edited':
       out.push(tr('rpt_summary_edited'));
@@ -73,6 +75,7 @@ export function verdictSentences(model: ReportModel, tr: Translate, offsetMin = 
       out.push(tr('rpt_summary_error', { reason: model.error ? tr(model.error.code, model.error.params) : '' }));
       break;
   }
+  if (label) out.push(tr('rpt_summary_visible_label', { text: label.text ?? '', position: label.position ?? 'edge' }));
   const frame = frameText(model, tr, offsetMin);
   if (frame && model.match) out.push(tr('rpt_summary_frame', { frame }));
   const tk = model.ticket;
@@ -83,6 +86,14 @@ export function verdictSentences(model: ReportModel, tr: Translate, offsetMin = 
 
 export interface BlockOptions {
   offsetMin?: number;
+}
+
+/** The visible-label line: 「豆包AI生成」 (bottom right) / none / not checked; '' for checks made before labels were read. */
+export function visibleLabelText(model: Pick<ReportModel, 'visibleLabel'>, tr: Translate): string {
+  const v = model.visibleLabel;
+  if (!v) return '';
+  if (v.status === 'found') return `「${v.text ?? ''}」${v.position ? ` · ${tr(`pos_${v.position}`)}` : ''}`;
+  return tr(v.status === 'none' ? 'rpt_visible_label_none' : 'rpt_visible_label_not_checked');
 }
 
 /** File facts rows, also used by the report page. */
@@ -99,6 +110,8 @@ export function fileRows(model: ReportModel, tr: Translate, offsetMin = 0): { k:
     { k: tr('rpt_checked_at'), v: formatTime(model.checkedAt, offsetMin) },
     { k: tr('rpt_check_id'), v: model.id },
   ];
+  const label = visibleLabelText(model, tr);
+  if (label) rows.push({ k: tr('rpt_visible_label'), v: label });
   if (s) {
     rows.push(
       { k: tr('meta_camera'), v: [s.make, s.model].filter(Boolean).join(' ') || tr('meta_none') },
@@ -194,12 +207,14 @@ export function reportBlocks(model: ReportModel, tr: Translate, opts: BlockOptio
   if (buyer || reference) {
     blocks.push({ t: 'h', text: tr('rpt_section_photos') });
     const boxes = buyer ? regionsOnImage(model, buyer) : [];
+    const labelBox = buyer ? labelOnImage(model, buyer) : undefined;
     const items: Extract<Block, { t: 'images' }>['items'] = [];
     if (buyer) {
       items.push({
         key: 'buyer', width: buyer.width, height: buyer.height,
-        caption: tr('rpt_buyer_caption', { width: model.file?.width ?? buyer.width, height: model.file?.height ?? buyer.height }),
+        caption: tr(boxes.length ? 'rpt_buyer_caption' : 'rpt_buyer_caption_plain', { width: model.file?.width ?? buyer.width, height: model.file?.height ?? buyer.height }),
         boxes,
+        labelBox,
       });
     }
     if (reference) {
@@ -216,6 +231,7 @@ export function reportBlocks(model: ReportModel, tr: Translate, opts: BlockOptio
     else if (buyer && overlay) second.push({ key: 'buyer', width: buyer.width, height: buyer.height, caption: tr('rpt_overlay_caption'), overlay: 'overlay', boxes });
     if (second.length) blocks.push({ t: 'images', items: second });
     if (boxes.length) blocks.push({ t: 'p', text: tr('rpt_boxes_note'), colour: '#616161', size: 8.5 });
+    if (labelBox) blocks.push({ t: 'p', text: tr('rpt_label_box_note'), colour: '#616161', size: 8.5 });
   }
 
   blocks.push({ t: 'h', text: tr('rpt_section_reasons') });

@@ -85,6 +85,15 @@ export function buildEvidence(model: ReportModel, tr: Translate, lang: ExportLan
         edited: model.localisation.edited,
       }
       : null,
+    visibleLabel: model.visibleLabel
+      ? {
+        status: model.visibleLabel.status,
+        text: model.visibleLabel.text ?? null,
+        box: model.visibleLabel.box ?? null,
+        boxCoordinates: 'pixels of the full-size checked file, [x0, y0, x1, y1)',
+        position: model.visibleLabel.position ?? null,
+      }
+      : null,
     images: {
       buyerAnalysisCopy: model.images.buyer ?? null,
       referenceWorkingCopy: model.images.reference ?? null,

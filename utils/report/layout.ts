@@ -17,14 +17,14 @@ export type Block =
   | { t: 'kv'; rows: { k: string; v: string }[] }
   | {
     t: 'images';
-    items: { key: ImageKey; width: number; height: number; caption: string; boxes?: Box[]; overlay?: ImageKey }[];
+    items: { key: ImageKey; width: number; height: number; caption: string; boxes?: Box[]; overlay?: ImageKey; labelBox?: Box }[];
   }
   | { t: 'gap'; h: number };
 
 export type Op =
   | { t: 'text'; x: number; y: number; size: number; text: string; colour: string }
   | { t: 'image'; key: ImageKey; x: number; y: number; w: number; h: number; opacity?: number }
-  | { t: 'rect'; x: number; y: number; w: number; h: number; fill?: string; stroke?: string; lineWidth?: number };
+  | { t: 'rect'; x: number; y: number; w: number; h: number; fill?: string; stroke?: string; lineWidth?: number; /** dashed outline: dash length */ dash?: number };
 
 /** An unbreakable strip of the page: ops are relative to the row's top-left corner. */
 export interface Row {
@@ -35,6 +35,9 @@ export interface Row {
 }
 
 export type Measure = (text: string, size: number) => number;
+
+/** The visible AI label's box (the card and the report page use the same purple). */
+export const LABEL_COLOUR = '#aa00ff';
 
 export const STYLE = {
   title: 18,
@@ -207,6 +210,8 @@ export function layoutBlocks(blocks: Block[], width: number, measure: Measure): 
           for (const bx of it.boxes ?? []) {
             ops.push({ t: 'rect', x: x + bx[0] * s, y: bx[1] * s, w: (bx[2] - bx[0]) * s, h: (bx[3] - bx[1]) * s, stroke: '#ff1744', lineWidth: 1.6 });
           }
+          const lb = it.labelBox;
+          if (lb) ops.push({ t: 'rect', x: x + lb[0] * s, y: lb[1] * s, w: (lb[2] - lb[0]) * s, h: (lb[3] - lb[1]) * s, stroke: LABEL_COLOUR, lineWidth: 1.6, dash: 3 });
           const cl = wrapText(it.caption, colW, STYLE.caption, measure);
           const lh = STYLE.caption * STYLE.lineGap;
           cl.forEach((line, j) => ops.push({ t: 'text', x: x0, y: imgH + 4 + j * lh + STYLE.caption * 1.05, size: STYLE.caption, text: line, colour: STYLE.muted }));

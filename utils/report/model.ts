@@ -7,7 +7,7 @@ import { sha256Hex } from '../image/sha256';
 import { editRegions } from '../regions';
 import type { CheckRecord, ReferenceRecord, ReferenceSource } from '../library/db';
 import type {
-  CheckError, FileFacts, MatchResult, MetadataSummary, Reason, Signal, TicketInfo, VerdictLevel, Box,
+  CheckError, FileFacts, MatchResult, MetadataSummary, Reason, Signal, TicketInfo, VerdictLevel, Box, VisibleLabel,
 } from '../types';
 
 /** Facts of an image embedded in the report, so a reviewer can verify the exported copies. */
@@ -39,6 +39,8 @@ export interface ReportModel {
   /** The matched reference as stored (absent when it was deleted since the check). */
   reference?: ReportReference;
   localisation?: { regions: Box[]; changedShare: number; edited: boolean };
+  /** The visible AI label read on the pixels (GB 45438 explicit label); absent for checks made before it was read. */
+  visibleLabel?: Pick<VisibleLabel, 'status' | 'text' | 'box' | 'position'>;
   /** Earlier suspicious checks of the same buyer on other orders. */
   repeatBuyer?: { buyer: string; count: number };
   /** `aligned`: the reference warped into the buyer photo's frame; `difference`: the difference picture (utils/report/difference.ts). */
@@ -99,6 +101,9 @@ export async function buildReportModel(src: ReportSources): Promise<{ model: Rep
     localisation: r.localisation
       ? { regions: r.localisation.regions, changedShare: r.localisation.changedShare, edited: r.localisation.edited }
       : undefined,
+    visibleLabel: r.visibleLabel
+      ? { status: r.visibleLabel.status, text: r.visibleLabel.text, box: r.visibleLabel.box, position: r.visibleLabel.position }
+      : undefined,
     repeatBuyer: src.repeatBuyerCount && (r.ticket?.buyer ?? rec.buyer)
       ? { buyer: (r.ticket?.buyer ?? rec.buyer)!, count: src.repeatBuyerCount }
       : undefined,
@@ -139,6 +144,15 @@ export function regionsOnImage(model: Pick<ReportModel, 'localisation' | 'file'>
   if (!regions.length || !fullW) return [];
   const s = image.width / fullW;
   return regions.map((b) => [b[0] * s, b[1] * s, b[2] * s, b[3] * s] as Box);
+}
+
+/** The visible AI label's box (full-size query pixels) scaled to the stored analysis-size image. */
+export function labelOnImage(model: Pick<ReportModel, 'visibleLabel' | 'file'>, image: { width: number }): Box | undefined {
+  const b = model.visibleLabel?.status === 'found' ? model.visibleLabel.box : undefined;
+  const fullW = model.file?.width;
+  if (!b || !fullW) return undefined;
+  const s = image.width / fullW;
+  return [b[0] * s, b[1] * s, b[2] * s, b[3] * s];
 }
 
 /**

@@ -80,6 +80,7 @@ export async function buildReportPdf(
             color: op.fill ? colour(op.fill) : undefined,
             borderColor: op.stroke ? colour(op.stroke) : undefined,
             borderWidth: op.stroke ? op.lineWidth ?? 1 : 0,
+            borderDashArray: op.dash ? [op.dash, op.dash] : undefined,
           });
           break;
         case 'image': {

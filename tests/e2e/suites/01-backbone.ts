@@ -12,11 +12,11 @@ test('library import through the options page counts photos and skips duplicates
   expect(n2 === 1, `duplicate skipped, still 1, got ${n2}`);
 });
 
-test('demo ticket: doctored photo is derived from the right reference, unrelated is not, AI label read, broken is an error', async (b, s) => {
+test('demo ticket: doctored photo is derived from the right reference, unrelated is not, AI labels read (metadata and visible), broken is an error', async (b, s) => {
   const page = await b.context.newPage();
   await page.goto(s.url + '/');
-  await page.locator('[data-refundlens="check"]').nth(3).waitFor({ timeout: 15_000 });
-  expect((await page.locator('[data-refundlens="check"]').count()) === 4, 'exactly 4 buttons (product thumbnail and icon skipped)');
+  await page.locator('[data-refundlens="check"]').nth(4).waitFor({ timeout: 15_000 });
+  expect((await page.locator('[data-refundlens="check"]').count()) === 5, 'exactly 5 buttons (product thumbnail and icon skipped)');
   const results = await checkAll(page);
   const by = (name: string) => results.find((r) => r.src.endsWith(name))!;
   expect(/^derived/.test(by('/doctored.jpg').verdict), `doctored derived, got ${by('/doctored.jpg').verdict}`);
@@ -24,6 +24,8 @@ test('demo ticket: doctored photo is derived from the right reference, unrelated
   expect(!/^derived/.test(by('/unrelated.jpg').verdict), `unrelated not derived, got ${by('/unrelated.jpg').verdict}`);
   expect(by('/broken.jpg').verdict === 'error', `broken is error, got ${by('/broken.jpg').verdict}`);
   expect(by('/ai.jpg').verdict === 'ai-labelled', `GB 45438 label read, got ${by('/ai.jpg').verdict}`);
+  // the visible 「豆包AI生成」 in the corner, read by the OCR worker (no metadata in that file)
+  expect(by('/labelled.jpg').verdict === 'ai-labelled', `visible label read, got ${by('/labelled.jpg').verdict}`);
   // The report of the doctored check opens from the stored history.
   const id = by('/doctored.jpg').checkId;
   expect(id, 'check id on the result host');

@@ -127,3 +127,48 @@ test('card: floats beside its photo, no layout shift, inside the viewport, Esc c
   await report.close();
   await page.close();
 });
+
+/** Boxes (CSS px) of the elements in the closed shadow roots matching an attribute (CDP pierces them). */
+async function shadowBoxes(page: Page, attr: string, value?: string): Promise<{ x: number; y: number; w: number; h: number }[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: CdpAttrNode };
+  const ids: number[] = [];
+  const walk = (n: CdpAttrNode) => {
+    const a = n.attributes ?? [];
+    for (let i = 0; i < a.length; i += 2) if (a[i] === attr && (value === undefined || a[i + 1] === value)) ids.push(n.backendNodeId);
+    for (const c of n.children ?? []) walk(c);
+    for (const c of n.shadowRoots ?? []) walk(c);
+  };
+  walk(root);
+  const out: { x: number; y: number; w: number; h: number }[] = [];
+  for (const backendNodeId of ids) {
+    const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId })) as { model: { border: number[] } };
+    const xs = [model.border[0], model.border[2], model.border[4], model.border[6]];
+    const ys = [model.border[1], model.border[3], model.border[5], model.border[7]];
+    out.push({ x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) - Math.min(...xs), h: Math.max(...ys) - Math.min(...ys) });
+  }
+  await cdp.detach();
+  return out;
+}
+interface CdpAttrNode { backendNodeId: number; attributes?: string[]; children?: CdpAttrNode[]; shadowRoots?: CdpAttrNode[] }
+
+test('card: a visible AI label is boxed where it is on the buyer photo, and named in the reasons', async (b, s) => {
+  const page = await b.context.newPage();
+  await page.goto(s.url + '/');
+  const host = page.locator('[data-refundlens="check"][data-src$="/labelled.jpg"]');
+  await host.waitFor({ timeout: 15_000 });
+  await host.dispatchEvent('click');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-refundlens="result"][data-verdict]')].some((h) => h.getAttribute('data-src')?.endsWith('/labelled.jpg')), null, { timeout: 90_000 });
+  await page.waitForTimeout(250);
+  const labels = await shadowBoxes(page, 'data-ai-label');
+  const [pic] = await shadowBoxes(page, 'alt', 'Buyer photo');
+  expect(labels.length === 1 && !!pic, `one label box on the card's buyer photo (got ${labels.length}, photo ${JSON.stringify(pic)})`);
+  const l = labels[0];
+  const cx = (l.x + l.w / 2 - pic.x) / pic.w, cy = (l.y + l.h / 2 - pic.y) / pic.h;
+  // stampLabel puts 「豆包AI生成」 in the bottom-right corner of demo photo labelled.jpg
+  expect(cx > 0.6 && cx < 1 && cy > 0.75 && cy < 1, `label box in the bottom-right corner of the photo (centre at ${cx.toFixed(2)}, ${cy.toFixed(2)})`);
+  expect(l.w < pic.w * 0.5 && l.h < pic.h * 0.25, `label box around the label only (${Math.round(l.w)}×${Math.round(l.h)} on ${Math.round(pic.w)}×${Math.round(pic.h)})`);
+  const text = await cardText(page);
+  expect(text.includes('visible AI label at its bottom-right corner: 「豆包AI生成」'), `reason names position and text: ${text.slice(0, 300)}`);
+  await page.close();
+});

@@ -13,9 +13,9 @@ import { sha256Hex } from '../../../utils/image/sha256';
 import { buildReportModel, regionsOnImage, type ReportModel, type ReportImages } from '../../../utils/report/model';
 import { buildReportPdf, coverText } from '../../../utils/report/pdf';
 import { evidenceBytes } from '../../../utils/report/evidence';
-import { frameText, reportBlocks, verdictSentences } from '../../../utils/report/document';
+import { fileRows, frameText, reportBlocks, verdictSentences } from '../../../utils/report/document';
 import { makeTranslate, exportLangFor, type Messages } from '../../../utils/report/translate';
-import { layoutBlocks, paginate, wrapText } from '../../../utils/report/layout';
+import { LABEL_COLOUR, layoutBlocks, paginate, wrapText } from '../../../utils/report/layout';
 import { exportStem, formatBytes, formatTime } from '../../../utils/report/format';
 import { mergeFragments } from '../../../scripts/locales';
 import { demoImages } from '../../fixtures/demo';
@@ -80,6 +80,55 @@ describe('report model', () => {
     expect(z).toMatch(/打包视频/);
     expect(z).toMatch(/买家小王/);
     expect(verdictSentences(model, en).join(' ')).toMatch(/merchant's own product photo/);
+  });
+});
+
+describe('visible AI label in the report', () => {
+  const labelled = (): ReportModel => ({
+    ...model,
+    visibleLabel: { status: 'found', text: '豆包AI生成', box: [model.file!.width! - 300, model.file!.height! - 80, model.file!.width! - 20, model.file!.height! - 20], position: 'bottom_right' },
+  });
+
+  it('draws the label box (dashed purple, scaled to the analysis copy) on the buyer picture of the PDF and PNG layout', () => {
+    const m = labelled();
+    const buyer = m.images.buyer!;
+    const s = buyer.width / m.file!.width!;
+    const rows = layoutBlocks(reportBlocks(m, zh), 500, (t, size) => t.length * size * 0.6);
+    const rects = rows.flatMap((r) => r.ops).filter((o) => o.t === 'rect' && o.stroke === LABEL_COLOUR);
+    expect(rects).toHaveLength(1);
+    const r = rects[0] as Extract<(typeof rects)[number], { t: 'rect' }>;
+    expect(r.dash).toBeGreaterThan(0);
+    // 280 × 60 full-size pixels, drawn at the picture's scale: same aspect
+    expect(r.w / r.h).toBeCloseTo(280 / 60, 1);
+    expect(s).toBeGreaterThan(0);
+    const text = rows.flatMap((x) => x.ops).filter((o) => o.t === 'text').map((o) => (o as { text: string }).text).join('');
+    expect(text).toContain('紫色虚线框');
+    // none without a label
+    const plain = layoutBlocks(reportBlocks(model, zh), 500, (t, size) => t.length * size * 0.6);
+    expect(plain.flatMap((x) => x.ops).filter((o) => o.t === 'rect' && o.stroke === LABEL_COLOUR)).toHaveLength(0);
+  });
+
+  it('says in the conclusion where the label is and what it reads', () => {
+    const m = { ...labelled(), level: 'ai-labelled' as const };
+    expect(verdictSentences(m, zh).join(' ')).toContain('图片右下角印有显著标识「豆包AI生成」');
+    expect(verdictSentences(m, en).join(' ')).toContain('visible label “豆包AI生成” in its bottom-right corner');
+    // derived and labelled: both are said
+    const both = verdictSentences({ ...labelled() }, zh).join(' ');
+    expect(both).toMatch(/商家自己的商品图/);
+    expect(both).toContain('「豆包AI生成」');
+  });
+
+  it('states the label in the file facts and the evidence JSON, in both languages', () => {
+    const m = labelled();
+    expect(fileRows(m, zh)).toContainEqual({ k: '显著 AI 标识', v: '「豆包AI生成」 · 右下角' });
+    expect(fileRows(m, en).find((r) => r.k === 'Visible AI label')?.v).toMatch(/豆包AI生成.*bottom-right corner/);
+    expect(fileRows({ ...m, visibleLabel: { status: 'none' } }, zh)).toContainEqual({ k: '显著 AI 标识', v: '边缘和角落均未发现' });
+    expect(fileRows({ ...m, visibleLabel: { status: 'not-checked' } }, en).find((r) => r.k === 'Visible AI label')?.v).toMatch(/not checked/);
+    // checks made before labels were read: no line at all
+    expect(fileRows({ ...m, visibleLabel: undefined }, zh).some((r) => r.k === '显著 AI 标识')).toBe(false);
+    const j = JSON.parse(new TextDecoder().decode(evidenceBytes(m, zh, 'zh_CN', 480)));
+    expect(j.visibleLabel).toMatchObject({ status: 'found', text: '豆包AI生成', box: m.visibleLabel!.box, position: 'bottom_right' });
+    expect(JSON.parse(new TextDecoder().decode(evidenceBytes(model, zh, 'zh_CN', 480))).visibleLabel).toBeNull();
   });
 });
 
