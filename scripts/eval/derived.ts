@@ -151,6 +151,15 @@ export interface DerivedEvalOptions {
   trace?: string[];
 }
 
+/** The 'fine' trace event (a whole change map) in a few numbers. */
+function fineSummary(data: Record<string, unknown>): Record<string, unknown> {
+  const f = data.fine as { fw: number; fh: number; noise: number; z: Float32Array; evidence: Uint8Array; valid: Uint8Array } | undefined;
+  if (!f) return data;
+  let ev = 0, valid = 0, zmax = 0, z4 = 0;
+  for (let i = 0; i < f.z.length; i++) { ev += f.evidence[i] ? 1 : 0; valid += f.valid[i]; if (f.z[i] > zmax) zmax = f.z[i]; if (f.z[i] > 4.5) z4++; }
+  return { ...data, fine: { fw: f.fw, fh: f.fh, noise: f.noise, valid, evidence: ev, over4_5: z4, zmax } };
+}
+
 export async function runDerivedEval(root: string, log: (s: string) => void = console.log, opts: DerivedEvalOptions = {}): Promise<{ summary: DerivedSummary; outcomes: QueryOutcome[] }> {
   const truth: Truth = JSON.parse(readFileSync(join(root, 'truth.json'), 'utf8'));
   const refNames = truth.references ?? readdirSync(join(root, 'references')).filter((f) => !f.startsWith('.'));
@@ -176,7 +185,7 @@ export async function runDerivedEval(root: string, log: (s: string) => void = co
     const traced = opts.trace && (opts.trace.includes('*') || opts.trace.includes(name));
     if (traced) log(`trace ${name}: truth=${tq.derivedFrom ?? 'none'} (${tq.transform}${tq.edit ? `, ${tq.edit.kind}` : ''}${tq.hardNegative ? ', hard negative' : ''})`);
     const trace = traced
-      ? (event: string, data: Record<string, unknown>) => log(`  ${event} ${JSON.stringify(data, (_k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))}`)
+      ? (event: string, data: Record<string, unknown>) => log(`  ${event} ${JSON.stringify(event === 'fine' ? fineSummary(data) : data, (_k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))}`)
       : undefined;
     const res = await runCheck({ bytes }, trace ? { ...deps, trace } : deps);
     const ms = performance.now() - t0;

@@ -12,10 +12,16 @@
  *                      3×3 neighbourhood (sub-pixel misregistration and resampling fall away), signed
  *                      (darker / brighter), as a multiple of the local noise: JPEG noise grows with
  *                      the local texture of the reference and with the photo's overall noise level
+ *   step 0  FILL       blank corners of a rotation, letterbox bars (flat, border-connected, hiding
+ *                      reference content) are not compared (dropFill)
  *   step 4  EVIDENCE   hysteresis: pixels over FINE_HIGH noise units seed components of pixels over
  *                      FINE_LOW; a component counts when it is a line (long and thin: a crack, a
- *                      scratch) or a blob of some area, and carries enough residual mass; the coarse
- *                      comparison's changed regions (large soft stains, blurred patches) are added
+ *                      scratch) or a blob of some area, and carries enough residual mass; a line
+ *                      along the reference's edges counts only when it leaves their range by more
+ *                      than the range itself (a stroke across texture, not a resampled edge);
+ *                      texture loss (blurred patches, textureLoss) and window-mean shifts (soft
+ *                      stains, darkened patches, toneShift) are added; the coarse comparison's
+ *                      changed pixels join groups that have such evidence
  *   step 5  GROUPS     the evidence is dilated by EDIT_GAP of the long side and each connected group
  *                      is one edit: a branching crack detected in pieces, a stain with a halo, is one
  *                      region; separate edits stay separate. The box of a region is the box of its
@@ -59,6 +65,9 @@ export const EDIT_GAP = 0.03;
 /** Most edits reported. */
 export const EDIT_MAX_REGIONS = 8;
 
+/** Diagnostics for tuning scripts: called with each candidate component and its measures (unset in the product; its arguments are then not even built). */
+export const DEBUG: { log?: (o: Record<string, unknown>) => void } = {};
+
 export interface EditRegion {
   /** Box in full-size query pixels [x0, y0, x1, y1). */
   box: Box;
@@ -97,13 +106,16 @@ export function compareFine(query: Gray, ref: Gray, T: Transform, refChroma?: Ch
   const valid = new Uint8Array(n);
   const B = new Float32Array(n);
   sampleThrough(Rs, T, fw, fh, kx, ky, fx, fy, B, valid);
-  erode(valid, fw, fh, FINE_BORDER);
   const Qd = Q.data;
+  dropFill(Qd, B, valid, fw, fh);
+  erode(valid, fw, fh, FINE_BORDER);
   const lut = toneCurve(B, Qd, valid);
   const Bm = new Float32Array(n);
   for (let i = 0; i < n; i++) if (valid[i]) Bm[i] = lut(B[i]);
   const chroma = refChroma ? new ChromaGrid(refChroma, T, valid, fw, fh, kx, ky, ref.width, ref.height) : undefined;
-  chroma?.correct(Bm, Qd);
+  const hueShift = chroma?.correct(Bm, Qd) ?? 0;
+  let hueGrid: Int8Array | undefined;
+  const hues = chroma ? { recoloured: hueShift >= TONE_RECOLOUR, get: () => (hueGrid ??= chroma.hues()) } : undefined;
   // 3×3 range of the mapped reference (separable min / max)
   const lo = new Float32Array(n), hi = new Float32Array(n);
   range3(Bm, valid, fw, fh, lo, hi);
@@ -137,6 +149,7 @@ export function compareFine(query: Gray, ref: Gray, T: Transform, refChroma?: Ch
   if (seedBound < EDIT_MIN_SEEDS) {
     const evidence = new Uint8Array(n);
     textureLoss(Qd, Bm, valid, fw, fh, evidence, z);
+    toneShift(Qd, Bm, valid, fw, fh, evidence, z, hues);
     return { fw, fh, kx, ky, valid, z, evidence, noise };
   }
   const local = blockMedian(e, valid, fw, fh, Math.max(16, Math.round(Math.max(fw, fh) / 8)));
@@ -155,9 +168,72 @@ export function compareFine(query: Gray, ref: Gray, T: Transform, refChroma?: Ch
   const edges = new Uint8Array(n);
   const colourEdge = chroma?.edges();
   for (let i = 0; i < n; i++) if (valid[i] && (hi[i] - lo[i] > edgeThr || colourEdge?.[i])) edges[i] = 1;
-  const evidence = componentsEvidence(z, valid, fw, fh, dilate(edges, fw, fh, 1));
+  const evidence = componentsEvidence(z, valid, fw, fh, dilate(edges, fw, fh, 1), e, lo, hi);
   textureLoss(Qd, Bm, valid, fw, fh, evidence, z);
+  toneShift(Qd, Bm, valid, fw, fh, evidence, z, hues);
   return { fw, fh, kx, ky, valid, z, evidence, noise };
+}
+
+/**
+ * Fill: the blank corners a rotation leaves, the bars of a letterbox — flat query pixels connected
+ * to the image border where the reference shows content. They hide the picture; they are not an
+ * edit of it. Flat: 3×3 grey range ≤ FILL_RANGE; a border-connected flat area is fill when at least
+ * FILL_TEXTURED of it covers reference texture (range > FILL_REF_RANGE), or most of it is far from
+ * the smooth reference under it — a white backdrop that runs into the border is flat and alike in
+ * the reference too and stays compared. Its pixels (and a FILL_MARGIN margin) leave `valid`.
+ */
+export const FILL_RANGE = 3;
+export const FILL_REF_RANGE = 5;
+export const FILL_TEXTURED = 0.3;
+/** …or when most of it (FILL_APART) lies more than FILL_DIFF grey levels from the smooth reference under it. */
+export const FILL_DIFF = 40;
+export const FILL_APART = 0.7;
+export const FILL_MARGIN = 3;
+function dropFill(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: number, h: number): void {
+  const n = w * h;
+  const flat = new Uint8Array(n);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = y * w + x;
+    let lo = Q[i], hi = Q[i];
+    for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++) for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) {
+      const v = Q[yy * w + xx];
+      if (v < lo) lo = v; else if (v > hi) hi = v;
+    }
+    if (hi - lo <= FILL_RANGE) flat[i] = 1;
+  }
+  const seen = new Uint8Array(n), fill = new Uint8Array(n), stack: number[] = [], region: number[] = [];
+  const seeds: number[] = [];
+  for (let x = 0; x < w; x++) seeds.push(x, (h - 1) * w + x);
+  for (let y = 1; y < h - 1; y++) seeds.push(y * w, y * w + w - 1);
+  for (const s of seeds) {
+    if (seen[s] || !flat[s]) continue;
+    seen[s] = 1; stack.push(s); region.length = 0;
+    let textured = 0, compared = 0, apart = 0;
+    while (stack.length) {
+      const i = stack.pop()!;
+      region.push(i);
+      const x = i % w;
+      if (valid[i]) {
+        compared++;
+        // reference texture under it: its 3×3 range
+        let lo = B[i], hi = B[i];
+        if (x > 0 && valid[i - 1]) { lo = Math.min(lo, B[i - 1]); hi = Math.max(hi, B[i - 1]); }
+        if (x < w - 1 && valid[i + 1]) { lo = Math.min(lo, B[i + 1]); hi = Math.max(hi, B[i + 1]); }
+        if (i >= w && valid[i - w]) { lo = Math.min(lo, B[i - w]); hi = Math.max(hi, B[i - w]); }
+        if (i + w < n && valid[i + w]) { lo = Math.min(lo, B[i + w]); hi = Math.max(hi, B[i + w]); }
+        if (hi - lo > FILL_REF_RANGE) textured++;
+        if (Math.abs(Q[i] - B[i]) > FILL_DIFF) apart++;
+      }
+      for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
+        if (j < 0 || j >= n || seen[j] || !flat[j]) continue;
+        seen[j] = 1; stack.push(j);
+      }
+    }
+    if (compared && (textured >= FILL_TEXTURED * compared || apart >= FILL_APART * compared)) for (const i of region) fill[i] = 1;
+  }
+  // …and its anti-aliased, re-compressed edge (FILL_MARGIN grid pixels)
+  const gone = dilate(fill, w, h, FILL_MARGIN);
+  for (let i = 0; i < n; i++) if (gone[i]) valid[i] = 0;
 }
 
 /**
@@ -170,8 +246,10 @@ export function compareFine(query: Gray, ref: Gray, T: Transform, refChroma?: Ch
  */
 export const TEXLOSS_RADIUS = 6;
 export const TEXLOSS_MIN_TEXTURE = 8;
-export const TEXLOSS_RATIO = 0.4;
-export const TEXLOSS_MIN_AREA = 0.004;
+export const TEXLOSS_RATIO = 0.45;
+export const TEXLOSS_MIN_AREA = 0.0025;
+/** Gap (grid pixels) bridged between pieces of one blurred patch. */
+export const TEXLOSS_GAP = 3;
 const TEXLOSS_Z = 3;
 function textureLoss(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: number, h: number, evidence: Uint8Array, z: Float32Array): void {
   const n = w * h;
@@ -196,10 +274,170 @@ function textureLoss(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: num
     nValid += valid[i];
     if (valid[i] && sb[i] >= TEXLOSS_MIN_TEXTURE * area && sq[i] < TEXLOSS_RATIO * med * sb[i]) m[i] = 1;
   }
-  for (const c of labelMask(m, w, h)) {
+  // a blurred patch loses texture only where the reference had some: its pieces are grouped across
+  // small gaps (TEXLOSS_GAP), and a group's own pixels count
+  for (const g of labelMask(dilate(m, w, h, TEXLOSS_GAP), w, h)) {
+    const c = g.filter((i) => m[i]);
+    if (c.length > 20) DEBUG.log?.({ texloss: true, area: c.length, minArea: Math.round(TEXLOSS_MIN_AREA * nValid), med: Math.round(med * 100) / 100, pix: c.slice() });
     if (c.length < TEXLOSS_MIN_AREA * nValid) continue;
     for (const i of c) { if (!evidence[i]) { evidence[i] = 3; z[i] = Math.max(z[i], TEXLOSS_Z); } }
   }
+}
+
+/**
+ * Soft stains, darkened or brightened patches: the local mean of query − tone-mapped reference over
+ * a window of TONE_RADIUS (share of the grid's long side). Pixel noise, re-compression and
+ * sub-pixel misregistration average out in such a window; a stain shifts every pixel under it the
+ * same way. The window means are measured against their own spread over the photo (robust: median
+ * absolute value), with a floor of TONE_MIN_GREY grey levels; components over TONE_K spreads, grown
+ * to half that, of one sign and area ≥ TONE_MIN_AREA of the compared area become evidence (value 4),
+ * unless they lie along the border of the compared area or are a colour effect (colourShifted);
+ * of a component, the pixels whose own 5×5 mean is shifted by half the threshold are the evidence.
+ */
+export const TONE_RADIUS = 0.012;
+export const TONE_K = 6;
+export const TONE_MIN_GREY = 5;
+export const TONE_MIN_AREA = 0.002;
+/** A component's strongest window mean, in thresholds (a soft rise to just over it is tone drift). */
+export const TONE_PEAK = 1.5;
+/** A photo is recoloured when some hue moved this far (grey levels) apart from the neutral greys… */
+export const TONE_RECOLOUR = 2;
+/** Strongest window mean (grey levels) a component on one saturated hue needs to be an edit. */
+export const TONE_SAT_PEAK = 20;
+/** …and then a component on one hue of chroma over this, shifted alike around it, is the colour shift, not an edit. */
+export const TONE_MAX_SAT = 30;
+/** Most of a component's pixels that may lie in the border band (fill, frames, crop edge). */
+export const TONE_MAX_BAND = 0.2;
+function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: number, h: number, evidence: Uint8Array, z: Float32Array, hues?: { recoloured: boolean; get: () => Int8Array }): void {
+  const n = w * h;
+  // pixels already explained by line or blob evidence do not count (a crack would spread into a
+  // window-wide halo around itself)
+  let any = false;
+  for (let i = 0; i < n && !any; i++) if (evidence[i]) any = true;
+  const known = any ? dilate(evidence, w, h, 1) : new Uint8Array(n);
+  // the window means are smooth: computed on 2×2 blocks (a quarter of the work), the evidence
+  // put back on the grid's pixels
+  const w2 = (w + 1) >> 1, h2 = (h + 1) >> 1, n2 = w2 * h2;
+  const d2 = new Float32Array(n2), c2 = new Float32Array(n2), v2 = new Uint8Array(n2);
+  let h2s: Int8Array | undefined;
+  let nValid = 0;
+  for (let y = 0; y < h; y++) {
+    const row = (y >> 1) * w2;
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      if (!valid[i]) continue;
+      const j = row + (x >> 1);
+      nValid++; v2[j]++;
+      if (!known[i]) { d2[j] += Q[i] - B[i]; c2[j]++; }
+    }
+  }
+  const r = Math.max(2, Math.round((TONE_RADIUS * Math.max(w, h)) / 2));
+  const sd = boxSum(d2, w2, h2, r), sc = boxSum(c2, w2, h2, r);
+  const full = 4 * (2 * r + 1) ** 2;
+  const D = new Float32Array(n2);
+  const hist = new Uint32Array(1024);
+  let m = 0;
+  for (let j = 0; j < n2; j++) {
+    if (!v2[j] || sc[j] < 0.6 * full) continue;
+    D[j] = sd[j] / sc[j];
+    hist[Math.min(1023, (Math.abs(D[j]) * 16) | 0)]++; m++;
+  }
+  if (m < 200) return;
+  let mad = 0;
+  for (let v = 0, acc = 0; v < 1024; v++) { acc += hist[v]; if (acc * 2 >= m) { mad = (v + 0.5) / 16; break; } }
+  const sigma = 1.4826 * mad;
+  const thr = Math.max(TONE_K * sigma, TONE_MIN_GREY), low = thr / 2;
+  // the band along the border of the compared area (frames, fill, the crop edge's resampling)
+  const inv = new Uint8Array(n2);
+  for (let j = 0; j < n2; j++) inv[j] = v2[j] ? 0 : 1;
+  const bw = Math.max(2, Math.round((FINE_BORDER_BAND * Math.max(w, h)) / 2));
+  const band = dilate(inv, w2, h2, bw);
+  const seen = new Uint8Array(n2), stack: number[] = [], pix: number[] = [];
+  for (let s = 0; s < n2; s++) {
+    if (seen[s] || !(Math.abs(D[s]) > thr)) continue;
+    const sign = D[s] > 0 ? 1 : -1;
+    seen[s] = 1; stack.push(s); pix.length = 0;
+    let peak = 0, inBand = 0, area = 0;
+    while (stack.length) {
+      const j = stack.pop()!;
+      pix.push(j);
+      area += v2[j];
+      const x = j % w2;
+      inBand += band[j] | (x < bw || x >= w2 - bw || j < bw * w2 || j >= n2 - bw * w2 ? 1 : 0);
+      if (Math.abs(D[j]) > peak) peak = Math.abs(D[j]);
+      for (const k of [x > 0 ? j - 1 : -1, x < w2 - 1 ? j + 1 : -1, j - w2, j + w2]) {
+        if (k < 0 || k >= n2 || seen[k] || !v2[k] || D[k] * sign <= low) continue;
+        seen[k] = 1; stack.push(k);
+      }
+    }
+    DEBUG.log?.({ tone: true, band: Math.round((inBand / pix.length) * 100) / 100, area, minArea: Math.round(TONE_MIN_AREA * nValid), peak: Math.round(peak * 10) / 10, thr: Math.round(thr * 10) / 10, sigma: Math.round(sigma * 100) / 100, pix: blockPixels(pix, w2, w, h), sign });
+    if (area < TONE_MIN_AREA * nValid || peak < TONE_PEAK * thr || inBand > TONE_MAX_BAND * pix.length) continue;
+    // after a colour shift, saturated colours keep some grey offset no per-hue correction removes
+    if (hues) {
+      // the hue of each block (its first saturated pixel), made once, when a component needs it
+      if (!h2s) {
+        const hg = hues.get();
+        h2s = new Int8Array(n2).fill(-1);
+        for (let i = 0; i < n; i++) if (hg[i] >= 0) { const j = ((i / w) >> 1) * w2 + ((i % w) >> 1); if (h2s[j] < 0) h2s[j] = hg[i]; }
+      }
+      if (colourShifted(pix, D, sign, peak, h2s, v2, w2, h2, r, hues.recoloured)) continue;
+    }
+    // the window means spread a patch by the window's radius: keep the grid pixels whose own 3×3
+    // neighbourhood is shifted the same way
+    for (const i of blockPixels(pix, w2, w, h)) {
+      if (evidence[i] || !valid[i]) continue;
+      const x = i % w, y = (i / w) | 0;
+      let sum = 0, cnt = 0;
+      for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++) for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) {
+        const k = yy * w + xx;
+        if (valid[k] && !known[k]) { sum += Q[k] - B[k]; cnt++; }
+      }
+      if (!(sum * sign > thr * cnt)) continue;
+      evidence[i] = 4; z[i] = Math.max(z[i], Math.abs(D[(y >> 1) * w2 + (x >> 1)]) / Math.max(0.5, sigma));
+    }
+  }
+}
+
+/**
+ * Whether a tone component of a recoloured photo is a colour effect rather than an edit: most of
+ * it lies on saturated colours and its shift is faint (peak under TONE_SAT_PEAK), or its main hue
+ * around it (a ring of `r` blocks) is shifted alike (at least half its mean), or is not there to
+ * tell and the shift is not strong (2 × TONE_SAT_PEAK) — a stain on a red box leaves the rest of the box alone; a hue turn moves the whole box.
+ */
+function colourShifted(pix: number[], D: Float32Array, sign: number, peak: number, hue: Int8Array, valid: Uint8Array, w: number, h: number, r: number, recoloured: boolean): boolean {
+  const count = new Uint32Array(CHROMA_SECTORS);
+  let x0 = w, y0 = h, x1 = 0, y1 = 0, sum = 0;
+  for (const j of pix) {
+    if (hue[j] >= 0) count[hue[j]]++;
+    sum += D[j] * sign;
+    const x = j % w, y = (j / w) | 0;
+    if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+  }
+  let k = 0, saturated = count[0];
+  for (let s = 1; s < CHROMA_SECTORS; s++) { saturated += count[s]; if (count[s] > count[k]) k = s; }
+  if (saturated < 0.5 * pix.length) return false;
+  if (!recoloured) return false;
+  // on a saturated colour of a recoloured photo, a faint shift is what the colour change leaves
+  if (peak < TONE_SAT_PEAK) return true;
+  const inside = new Set(pix);
+  let ring = 0, ringSum = 0;
+  for (let y = Math.max(0, y0 - r); y <= Math.min(h - 1, y1 + r); y++) for (let x = Math.max(0, x0 - r); x <= Math.min(w - 1, x1 + r); x++) {
+    const j = y * w + x;
+    if (!valid[j] || hue[j] !== k || inside.has(j)) continue;
+    ring++; ringSum += D[j] * sign;
+  }
+  // no such hue around to compare with: only a strong shift is an edit
+  if (ring < 0.2 * count[k]) return peak < 2 * TONE_SAT_PEAK;
+  return ringSum / ring >= 0.5 * (sum / pix.length);
+}
+
+/** The grid pixels (width w, height h) of 2×2 blocks `blocks` (block grid width w2). */
+function blockPixels(blocks: number[], w2: number, w: number, h: number): number[] {
+  const out: number[] = [];
+  for (const j of blocks) {
+    const x = (j % w2) * 2, y = ((j / w2) | 0) * 2;
+    for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) if (x + dx < w && y + dy < h) out.push((y + dy) * w + x + dx);
+  }
+  return out;
 }
 
 /** Sum over the (2r+1)² window around each pixel (integral image; windows clipped at the border). */
@@ -354,7 +592,8 @@ class ChromaGrid {
     return [this.cu, this.cv];
   }
 
-  correct(Bm: Float32Array, Q: Float32Array): void {
+  /** Returns how far (grey levels) the hue that moved most moved apart from the neutral greys (0: no colour shift). */
+  correct(Bm: Float32Array, Q: Float32Array): number {
     const { fw, fh, valid } = this, SECT = CHROMA_SECTORS, SAT = CHROMA_SAT;
     const hist = new Uint32Array(SECT * 256), cnt = new Uint32Array(SECT), uv = new Float32Array(2);
     for (let y = 0; y < fh; y += CHROMA_STEP) for (let x = 0; x < fw; x += CHROMA_STEP) {
@@ -372,7 +611,7 @@ class ChromaGrid {
       for (let v = 0, acc = 0; v < 256; v++) { acc += hist[k * 256 + v]; if (acc * 2 >= cnt[k]) { off[k] = v - 128; break; } }
       if (Math.abs(off[k]) >= 2) any = true;
     }
-    if (!any) return;
+    if (!any) return 0;
     // blend the offset in with saturation (no step at the SAT threshold)
     const [cu, cv] = this.full();
     for (let i = 0; i < fw * fh; i++) {
@@ -382,6 +621,17 @@ class ChromaGrid {
       const sat = Math.sqrt(cu[i] * cu[i] + cv[i] * cv[i]);
       Bm[i] += off[k] * Math.min(1, (sat - SAT) / SAT + 0.5);
     }
+    let most = 0;
+    for (let k = 0; k < SECT; k++) most = Math.max(most, Math.abs(off[k]));
+    return most;
+  }
+
+  /** Hue sector of the reference at every valid pixel whose chroma is over TONE_MAX_SAT (else −1). */
+  hues(): Int8Array {
+    const [cu, cv] = this.full();
+    const out = new Int8Array(cu.length).fill(-1);
+    for (let i = 0; i < out.length; i++) if (this.valid[i] && cu[i] * cu[i] + cv[i] * cv[i] > TONE_MAX_SAT * TONE_MAX_SAT) out[i] = sector(cu[i], cv[i]);
+    return out;
   }
 
   edges(): Uint8Array {
@@ -406,8 +656,10 @@ function sector(u: number, v: number): number {
 export const FINE_EDGE_MIN = 24;
 /** …and over this multiple of the photo's median range (textured photos have strong ranges everywhere). */
 export const FINE_EDGE_RATIO = 3;
-/** A line with this share of its pixels on reference edges is an edge, not a stroke. */
+/** A line with this share of its pixels on reference edges is an edge, not a stroke… */
 export const FINE_EDGE_SHARE = 0.6;
+/** …unless its residual exceeds this multiple of the reference's local range (3×3) there. */
+export const FINE_EDGE_REL = 1.3;
 /** Chroma change (grey levels, summed central differences of U and V) that makes a colour edge. */
 export const COLOUR_EDGE = 40;
 
@@ -423,7 +675,7 @@ function solve3(A: Float64Array, b: number[]): [number, number, number] | undefi
  * Evidence pixels: components of z > FINE_LOW seeded by ≥ EDIT_MIN_SEEDS pixels over FINE_HIGH that
  * are a line (long and thin) or a blob (area ≥ EDIT_MIN_BLOB).
  */
-function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: number, colourEdge?: Uint8Array): Uint8Array {
+function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: number, colourEdge?: Uint8Array, e?: Float32Array, lo?: Float32Array, hi?: Float32Array): Uint8Array {
   const n = w * h;
   const out = new Uint8Array(n);
   const seen = new Uint8Array(n);
@@ -466,8 +718,8 @@ function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: nu
       }
     }
     if (seeds < EDIT_MIN_SEEDS) continue;
-    let zsum = 0;
-    for (const i of pix) zsum += z[i];
+    let zsum = 0, esum = 0, rsum = 0;
+    for (const i of pix) { zsum += z[i]; if (e && lo && hi) { esum += e[i]; rsum += hi[i] - lo[i]; } }
     const len = Math.hypot(x1 - x0 + 1, y1 - y0 + 1);
     const area = pix.length;
     // a line: long, and thin (mean width = area / length small against its length), and elongated
@@ -480,13 +732,16 @@ function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: nu
     // and a painted stroke stands out: its mean residual is well over the noise (the resampled or
     // re-compressed edges of printed shapes stay at a few noise units)
     const line = len >= minLine && area / len <= Math.max(3, len * 0.25) && (elong >= LINE_ELONGATION || len >= 2.5 * minLine) && zsum / area >= LINE_MIN_Z;
+    DEBUG.log?.({ rel: Math.round(esum / Math.max(1, rsum) * 100) / 100, pix: pix.slice(), x0, y0, x1, y1, seeds, area, len: Math.round(len), meanZ: Math.round(zsum / area * 10) / 10, elong: Math.round(elong), inBand, onEdge, line, minLine: Math.round(minLine), minBlob: Math.round(minBlob), width: Math.round(area / len * 10) / 10 });
     if (!line && area < minBlob) continue;
     // a line lying along the border of the compared area is its edge, not an edit
     if (line && inBand > 0.6 * area) continue;
     // a short faint line running into the border is an edge meeting it, resampled by the decoder
     if (line && inBand > 0 && len < 4 * minLine && zsum / area < 2 * LINE_MIN_Z) continue;
-    // …and one along edges of the reference is the edge resampled or re-compressed, not a crack
-    if (line && onEdge > FINE_EDGE_SHARE * area) continue;
+    // …and one along edges of the reference is the edge resampled or re-compressed, not a crack —
+    // when it is faint against the edge's own contrast (a painted stroke across texture leaves the
+    // reference's range by more than that range; a resampled edge by a fraction of it)
+    if (line && onEdge > FINE_EDGE_SHARE * area && esum < FINE_EDGE_REL * rsum) continue;
     for (const i of pix) out[i] = 1;
   }
   return out;
@@ -517,6 +772,13 @@ export function groupEdits(
       }
     }
   }
+  // the band along the border of the compared area: a group lying in it only is the frame's or
+  // the fill's edge resampled, not an edit
+  const inv = new Uint8Array(n);
+  for (let i = 0; i < n; i++) inv[i] = fine.valid[i] ? 0 : 1;
+  const bw = Math.max(3, Math.round(FINE_BORDER_BAND * Math.max(fw, fh)));
+  const band = dilate(inv, fw, fh, bw);
+  for (let y = 0; y < fh; y++) for (let x = 0; x < fw; x++) if (x < bw || y < bw || x >= fw - bw || y >= fh - bw) band[y * fw + x] = 1;
   const gap = Math.max(2, Math.round(EDIT_GAP * Math.max(fw, fh)));
   const grown = dilate(ev, fw, fh, gap);
   const label = new Int32Array(n).fill(-1);
@@ -534,8 +796,9 @@ export function groupEdits(
       if (ev[i]) {
         if (x < g.x0) g.x0 = x; if (x > g.x1) g.x1 = x; if (y < g.y0) g.y0 = y; if (y > g.y1) g.y1 = y;
         g.px++;
+        g.border += band[i];
         g.strength += Math.max(1, zc[i]);
-        if (ev[i] === 1 || ev[i] === 3) g.fine++;
+        if (ev[i] !== 2) g.fine++;
       }
       if (x > 0 && grown[i - 1] && label[i - 1] < 0) { label[i - 1] = id; stack.push(i - 1); }
       if (x < fw - 1 && grown[i + 1] && label[i + 1] < 0) { label[i + 1] = id; stack.push(i + 1); }
@@ -546,7 +809,9 @@ export function groupEdits(
   const sx = (fine.kx * full.width) / queryAnalysis.width, sy = (fine.ky * full.height) / queryAnalysis.height;
   const out: EditRegion[] = [];
   for (const g of groups) {
-    if (g.x1 < 0) continue;
+    // a group of coarse changes alone (no fine, texture-loss or tone evidence) is misregistration
+    // or a frame's edge: the fine map sees every edit the coarse one does
+    if (g.x1 < 0 || g.border >= g.px || !g.fine) continue;
     const bw = g.x1 - g.x0 + 1, bh = g.y1 - g.y0 + 1;
     const fill = g.px / (bw * bh);
     out.push({

@@ -421,7 +421,7 @@ export async function findMatch(
     homography: Hq,
     variant,
   };
-  return { match, localisation: localise(query, found.qGray, found.refGray, found.refChroma, Tq, fullSize, dense) };
+  return { match, localisation: localise(query, found.qGray, found.refGray, found.refChroma, Tq, fullSize, dense, deps.trace) };
 }
 
 /** Name framing changes visible in the overlap: crop (query covers part of the reference), screenshot (reference covers part of the query). */
@@ -436,13 +436,14 @@ function withFraming(v: string, d: DenseResult): string {
  * Stage 4: the fine change map (localise.ts) grouped into one region per edit, with the coarse
  * comparison's changed pixels when they already make a local alteration (large soft stains).
  */
-function localise(query: RGBAImage, qGray: Gray, refGray: Gray, refChroma: Chroma, T: Transform, full: { width: number; height: number }, d: DenseResult): Localisation {
+function localise(query: RGBAImage, qGray: Gray, refGray: Gray, refChroma: Chroma, T: Transform, full: { width: number; height: number }, d: DenseResult, trace?: MatchDeps['trace']): Localisation {
   const nValid = d.valid.reduce((s, v) => s + v, 0) || 1;
   const biggest = d.regionAreas.length ? d.regionAreas[0] / nValid : 0;
   const coarseEdited = d.changedShare >= EDIT_MIN_SHARE && biggest >= EDIT_MIN_REGION;
   const refined = refineHomography(qGray, refGray, T);
   const fine = compareFine(qGray, refGray, refined?.H ?? T, refChroma);
   const edits = groupEdits(fine, coarseEdited ? d : undefined, query, full);
+  trace?.('fine', { fine, refined: !!refined, coarseEdited, edits: edits.length });
   const regions: Box[] = edits.map((e) => e.box);
   const edited = regions.length > 0;
   let changed = 0, valid = 0;
