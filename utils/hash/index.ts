@@ -109,6 +109,7 @@ export const DELTA_FRACTION = 32;
 export const MAX_SLOTS = 1 << 24;
 
 const VARIANTS = ['same', 'rot90', 'rot180', 'rot270'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const EMPTY = new Uint32Array(0);
 
 function hexToWords(h: string, out: Uint32Array, at: number): void {
@@ -173,8 +174,34 @@ class IdTable {
     return h >>> 0;
   }
 
+  /**
+   * Stored form of an id: a lowercase UUID (the library's ids, crypto.randomUUID) as 0xFF and its
+   * 16 bytes; anything else as UTF-8 (which never holds a 0xFF byte).
+   */
   private encode(id: string): Uint8Array {
+    if (id.length === 36 && UUID.test(id)) {
+      const out = new Uint8Array(17);
+      out[0] = 0xff;
+      const hex = id.replace(/-/g, '');
+      for (let i = 0; i < 16; i++) out[i + 1] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+      return out;
+    }
     return this.enc.encode(id);
+  }
+
+  private decode(b: Uint8Array): string {
+    if (b.length === 17 && b[0] === 0xff) {
+      let h = '';
+      for (let i = 1; i < 17; i++) h += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    }
+    return this.dec.decode(b);
+  }
+
+  /** Give back the spare capacity of the growing buffers (after a bulk load). */
+  trim(): void {
+    if (this.bytes.length > this.used + 4096) this.bytes = this.bytes.slice(0, this.used + 4096);
+    if (this.start.length > this.n + 1025) this.start = this.start.slice(0, this.n + 1025);
   }
 
   /** Appends the id of slot n (= slots), returns the slot. */
@@ -252,7 +279,7 @@ class IdTable {
   }
 
   idOf(slot: number): string {
-    return this.dec.decode(this.bytes.subarray(this.start[slot], this.start[slot + 1]));
+    return this.decode(this.bytes.subarray(this.start[slot], this.start[slot + 1]));
   }
 
   /** Keep the slots with remap[slot] ≥ 0, renumbered to remap[slot] (increasing). */
@@ -381,6 +408,14 @@ export class ReferenceIndex {
   /** Merge what was added into the CSR tables now instead of at the first lookup (call after a bulk load). */
   build(): void {
     this.merge(true);
+    // spare capacity from growing by doubling goes (a bulk load is usually followed by few adds)
+    const n = this.ids.slots;
+    if (this.cap > n + 1024) {
+      this.globals = this.globals.slice(0, (n + 1024) * 8);
+      this.alive = this.alive.slice(0, n + 1024);
+      this.cap = n + 1024;
+    }
+    this.ids.trim();
   }
 
   remove(id: string): void {

@@ -156,3 +156,41 @@ describe('ReferenceIndex local postings (CSR + delta)', () => {
     expect(best2.votes).toBeGreaterThanOrEqual(LOCAL_MIN_VOTES);
   });
 });
+
+describe('ReferenceIndex with a loader (entries stay in the store)', () => {
+  it('keeps only ids in memory, fetches the shortlist by id, and forgets removed ones', async () => {
+    const r = rng(21);
+    const store = new Map<string, { id: string; name: string; libraryId: string; fp: Fingerprint }>();
+    const asked: string[][] = [];
+    const ix = new ReferenceIndex({ load: async (ids) => { asked.push(ids); return ids.map((id) => store.get(id)); } });
+    const uuid = (i: number) => `${(0x1234abcd + i).toString(16)}-89ab-4cde-8f01-${i.toString(16).padStart(12, '0')}`;
+    for (let i = 0; i < 300; i++) {
+      const e = { id: i === 7 ? `plain id ${i} ✓` : uuid(i), name: `n${i}.jpg`, libraryId: 'L', fp: synthetic(r) };
+      store.set(e.id, e);
+      ix.add(e);
+    }
+    ix.build();
+    const target = store.get(uuid(42))!;
+    const q = queryOf(r, flipped(r, target.fp.kp, 10, []));
+    const [best] = await ix.candidates(q, 3);
+    expect(best.entry.id).toBe(uuid(42));
+    expect(best.entry.name).toBe('n42.jpg');
+    // only the shortlist was read, not the library
+    expect(asked.at(-1)!.length).toBeLessThan(100);
+    expect(asked.at(-1)).toContain(uuid(42));
+    expect((await ix.get(`plain id 7 ✓`))?.name).toBe('n7.jpg');
+    expect(ix.has(uuid(42))).toBe(true);
+    // exact global copy, found by its hash alone
+    const g = store.get(uuid(99))!;
+    const [byHash] = await ix.candidates({ ...g.fp, kp: new Uint32Array(0), kpg: new Uint8Array(0) }, 1);
+    expect(byHash.entry.id).toBe(uuid(99));
+    expect(byHash.distance).toBe(0);
+    ix.remove(uuid(42));
+    expect(ix.has(uuid(42))).toBe(false);
+    expect((await ix.candidates(q, 3)).map((c) => c.entry.id)).not.toContain(uuid(42));
+    // a record gone from the store is skipped, not returned half-made
+    store.delete(uuid(99));
+    expect((await ix.candidates({ ...g.fp, kp: new Uint32Array(0), kpg: new Uint8Array(0) }, 1)).map((c) => c.entry.id)).not.toContain(uuid(99));
+    expect(ix.size).toBe(299);
+  });
+});
