@@ -137,18 +137,24 @@ export async function benchLookup(sizes: number[] = [1000, 10000, 100000], queri
   return out;
 }
 
+/** Full GCs with turns of the event loop between (array buffers of garbage are freed late). */
+async function settle(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) { gc?.(); await new Promise((r) => setTimeout(r, 10)); }
+}
+
 /**
  * Bytes of memory per reference, measured over n synthetic references, in the service's setup: the
  * index holds its own arrays; full fingerprints stay in the store (benchLoader).
  */
 export async function bytesPerReference(n = 20000): Promise<{ measured: number; indexStructures: number }> {
   await descriptorPool();
-  (globalThis as { gc?: () => void }).gc?.();
+  await settle();
   const m0 = process.memoryUsage();
   const index = new ReferenceIndex({ load: benchLoader });
   await fillIndex(index, n, 7);
   index.build();
-  (globalThis as { gc?: () => void }).gc?.();
+  await settle();
   const m1 = process.memoryUsage();
   const grew = m1.heapUsed - m0.heapUsed + (m1.arrayBuffers - m0.arrayBuffers);
   void index.size;
@@ -163,13 +169,12 @@ export async function lookupAndBytes(n: number, queries = 40): Promise<{ lookupM
   await descriptorPool();
   const qfps: Fingerprint[] = [];
   for (let i = 0; i < 8; i++) qfps.push(fingerprintWithFeatures(await renderRGBA(sceneSvg(100 + i, BASE_CAMERA), 1024), { query: true }).fp);
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
+  await settle();
   const m0 = process.memoryUsage();
   const index = new ReferenceIndex({ load: benchLoader });
   await fillIndex(index, n, 11);
   index.build();
-  gc?.();
+  await settle();
   const m1 = process.memoryUsage();
   const grew = m1.heapUsed - m0.heapUsed + (m1.arrayBuffers - m0.arrayBuffers);
   const times: number[] = [];
