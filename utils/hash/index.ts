@@ -12,23 +12,30 @@
  *              GLOBAL_CHUNKS − 1 bits of a query variant is found, farther ones often.
  *      LOCAL   the first LOCAL_KEYPOINTS stored keypoints of each reference (strongest per
  *              pyramid level, round-robin) in one CSR table keyed on 16 descriptor bits (+ up to
- *              LOCAL_MAX_EXT more when the library is large, so buckets stay small), probed at
- *              Hamming radius 1 over the key; a posting is 8 bytes: slot·256 + 8 descriptor bits,
- *              then 32 more bits — 56 bits compared, LOCAL_COARSE_DISTANCE at most. A query
- *              keypoint votes once per reference it finds this way.
+ *              LOCAL_MAX_EXT more as the library grows, so that a mean bucket holds about
+ *              LOCAL_BUCKET_TARGET postings), probed at Hamming radius 1 over the key; a posting
+ *              is 8 bytes: slot·256 + 8 descriptor bits, then 32 more bits — 56 bits compared,
+ *              LOCAL_COARSE_DISTANCE at most. A query keypoint votes once per reference it finds
+ *              (1 + the bits left of the distance budget, so closer finds weigh more); one that
+ *              finds more than LOCAL_COARSE_MAX_HITS references is a stop word.
  *      The SHORTLIST is the SHORTLIST_GLOBAL nearest global neighbours (≤ GLOBAL_CANDIDATE_DISTANCE)
- *      and the SHORTLIST_LOCAL references with most local votes.
+ *      and the SHORTLIST_LOCAL references with the most local votes.
  *   2. RANK (exact, on the full fingerprints of the shortlisted references only, fetched through
  *      the `load` option — IndexedDB in the service — or kept in memory when no loader is given):
- *      exact global distance over every variant; keypoint votes over all FP_KEYPOINTS descriptors
- *      (a query keypoint votes for a reference when a descriptor is within LOCAL_MATCH_DISTANCE
- *      bits), in (reference, rotation, scale) Hough cells, as before.
+ *      exact global distance over every variant (stored mirror included); keypoint votes over all
+ *      FP_KEYPOINTS stored descriptors, found as before through six 16-bit keys (now of the query's
+ *      descriptors) and kept within LOCAL_MATCH_DISTANCE bits, counted in (reference, rotation,
+ *      scale) Hough cells, LOCAL_MAX_HITS stop words, the same score.
+ * The in-memory stage sees far fewer bits than the old index kept (56 of 128 bits, 28 of 48
+ * keypoints), so its votes are noisy at a large library; the shortlist is wide to make up for it
+ * (tests/bench/scale-eval.ts measures the pipeline's figures with 100k distractors).
  *
- * Memory per reference (bytesPerReference()): global hash 32 B + its chunk postings 64 B + local
- * postings LOCAL_KEYPOINTS × 8 B + the id (UTF-8 bytes, offset, hash slot) + flags, ≈ 350 B at
- * 1M with UUID ids (`npx tsx tests/bench/million.ts`). No entry objects, no descriptors, no
- * strings per reference unless the index holds the entries itself (no loader: tests, eval, small
- * libraries).
+ * Memory per reference: global hash 32 B + its chunk postings 64 B + local postings
+ * LOCAL_KEYPOINTS × 8 B + the id (a UUID packed in 17 B, its offset and hash slot ≈ 29 B) + flags
+ * and lookup scratch + the fixed tables shared out: 389 B measured at 1M with UUID-shaped ids
+ * (`node --max-old-space-size=16000 --expose-gc --import tsx tests/bench/million.ts`). No entry
+ * objects, descriptors or strings per reference unless the index holds the entries itself (no
+ * loader: tests, eval, the warm-up).
  *
  * Updates: add() files a reference's postings into a small delta (chained per key, typed arrays);
  * the next lookup (or build()) merges the delta into the CSR tables when it outgrows
@@ -349,10 +356,13 @@ export class ReferenceIndex {
   private dCount = new Uint32Array(65536);
   private dN = 0;
   /** Scratch: local votes per slot during one lookup (reset after). */
-  private raw = new Uint32Array(0);
+  private raw = new Uint16Array(0);
   /** Scratch: global distance + 1 per slot during one lookup (0 = not seen; reset after). */
   private gd = new Uint16Array(0);
   private hitBuf = new Int32Array(256);
+  private probeBuf = new Int32Array(3 * (17 + LOCAL_MAX_EXT));
+  /** Keeps the touching reads from being optimised away. */
+  private sink = 0;
 
 
   constructor(opts: IndexOptions = {}) {
@@ -617,11 +627,11 @@ export class ReferenceIndex {
     return rank(q, got, k);
   }
 
-  /** Stage 1: the slots worth ranking exactly, in slot order. */
+  /** Stage 1: the slots worth ranking exactly, in slot order (`debug` receives each voted slot's local votes). */
   shortlist(q: Fingerprint, debug?: Map<number, number>): number[] {
     this.merge();
     const n = this.ids.slots;
-    if (this.gd.length < n) { this.gd = new Uint16Array(Math.max(n, this.gd.length * 2)); this.raw = new Uint32Array(this.gd.length); }
+    if (this.gd.length < n) { this.gd = new Uint16Array(Math.max(n, this.gd.length * 2)); this.raw = new Uint16Array(this.gd.length); }
     const gd = this.gd, raw = this.raw, alive = this.alive, G = this.globals;
     const touchedG: number[] = [];
     // GLOBAL: 4 orientation variants of the query, each plain and mirrored
@@ -684,7 +694,8 @@ export class ReferenceIndex {
     const maxBucket = Math.max(MAX_BUCKET_MIN, Math.ceil(MAX_BUCKET_FACTOR * meanBucket));
     const hasDelta = this.dN > 0, dA = this.dA, dB = this.dB, dNext = this.dNext, dHead = this.dHead, dCount = this.dCount;
     const dMax = Math.max(MAX_BUCKET_MIN, Math.ceil(MAX_BUCKET_FACTOR * (this.dN / 65536)));
-    let hits = this.hitBuf;
+    let hits = this.hitBuf, touch = 0;
+    const probe = this.probeBuf;
     for (const set of [q.kp, q.kpm]) {
       if (!(set instanceof Uint32Array)) continue;
       const nq = set.length >> 2;
@@ -692,12 +703,20 @@ export class ReferenceIndex {
         const at = i * 4, qk = key16(set, at), q8 = f8(set, at), q32 = f32(set, at);
         const qb = (qk << ext) | (q8 & extMask), restMask = 0xff & ~extMask;
         let nh = 0;
-        // CSR: the bucket and its neighbours at one flipped key bit
+        // CSR: the bucket and its neighbours at one flipped key bit. Their bounds first, then a
+        // touch of each bucket's first posting, then the scans: reads that do not wait on each
+        // other, so their cache misses overlap
+        let np = 0;
         for (let flip = -1; flip < keyBits; flip++) {
           const b = flip < 0 ? qb : qb ^ (1 << flip);
-          const from = lStart[b], to = lStart[b + 1];
+          probe[np] = lStart[b]; probe[np + 1] = lStart[b + 1]; probe[np + 2] = flip < 0 ? 0 : 1;
+          np += 3;
+        }
+        for (let x = 0; x < np; x += 3) if (probe[x + 1] > probe[x]) touch ^= lA[probe[x]] ^ lB[probe[x]];
+        for (let x = 0; x < np; x += 3) {
+          const from = probe[x], to = probe[x + 1];
           if (to - from > maxBucket) continue;
-          const budget = LOCAL_COARSE_DISTANCE - (flip < 0 ? 0 : 1);
+          const budget = LOCAL_COARSE_DISTANCE - probe[x + 2];
           for (let p = from; p < to; p++) {
             const a = lA[p];
             const d = popcount32((a ^ q8) & restMask) + popcount32(lB[p] ^ q32);
@@ -733,10 +752,11 @@ export class ReferenceIndex {
           const s = h[j] >>> 4;
           if (!alive[s]) continue;
           if (raw[s] === 0) touchedL.push(s);
-          raw[s] += (h[j] & 15) + 1;
+          raw[s] = Math.min(65535, raw[s] + (h[j] & 15) + 1);
         }
       }
     }
+    this.sink ^= touch;
     touchedL.sort((a, b) => raw[b] - raw[a] || a - b);
     if (debug) for (const s of touchedL) debug.set(s, raw[s]);
     for (let j = 0; j < touchedL.length && j < SHORTLIST_LOCAL; j++) pick.add(touchedL[j]);
