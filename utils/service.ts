@@ -13,7 +13,7 @@ import { ReferenceIndex } from './hash/index';
 import { FINGERPRINT_VERSION, computeFingerprint } from './hash/fingerprint';
 import {
   type CheckRecord,
-  addCheck, allFingerprints, completeCheck, getReference, getRevision, suspiciousChecksOfBuyer, updateFingerprints, type DB,
+  addCheck, completeCheck, fingerprintChunks, getFingerprints, getReference, getRevision, suspiciousChecksOfBuyer, updateFingerprints, type DB,
 } from './library/db';
 import { LIMITS } from './limits';
 import { TaskQueue } from './queue';
@@ -41,6 +41,8 @@ export interface ServicePlatform {
   pictures?: (img: RGBAImage, jpeg: boolean) => Promise<CheckPictures>;
 }
 
+/** Fingerprint records read per step when the index is (re)built from IndexedDB. */
+export const LOAD_CHUNK = 2000;
 /** Longest wait, after a verdict, for its card to be shaped before its pictures start. */
 export const ANSWER_GRACE_MS = 1000;
 /** Longest time a check's pictures yield to running checks. */
@@ -118,23 +120,31 @@ export class CheckService {
     return this.index;
   }
 
+  /**
+   * Build a new index from the fingerprint store, LOAD_CHUNK records at a time with a yield to the
+   * event loop between chunks (a library of a million references loads without holding the worker
+   * for seconds). The index keeps only what its search needs; full fingerprints are read back from
+   * IndexedDB for the few shortlisted references of each lookup.
+   */
   private async reload(db: DB, rev: number): Promise<void> {
-    const fps = await allFingerprints(db);
-    const stale = fps.filter((f) => f.fp?.v !== FINGERPRINT_VERSION);
-    if (stale.length) {
-      // Fingerprint algorithm changed since import: recompute from the stored working copies.
-      const updates = [];
-      for (const f of stale) {
-        const ref = await getReference(db, f.id);
-        if (!ref) continue;
-        const d = await this.platform.decode(ref.working, 'jpeg', LIMITS.workingMaxSide);
-        f.fp = computeFingerprint(d.image);
-        updates.push({ id: f.id, fp: f.fp });
+    const index = new ReferenceIndex({ load: async (ids) => getFingerprints(await this.platform.db(), ids) });
+    for await (const chunk of fingerprintChunks(db, LOAD_CHUNK)) {
+      const stale = chunk.filter((f) => f.fp?.v !== FINGERPRINT_VERSION);
+      if (stale.length) {
+        // Fingerprint algorithm changed since import: recompute from the stored working copies.
+        const updates = [];
+        for (const f of stale) {
+          const ref = await getReference(db, f.id);
+          if (!ref) continue;
+          const d = await this.platform.decode(ref.working, 'jpeg', LIMITS.workingMaxSide);
+          f.fp = computeFingerprint(d.image);
+          updates.push({ id: f.id, fp: f.fp });
+        }
+        await updateFingerprints(db, updates);
       }
-      await updateFingerprints(db, updates);
+      for (const f of chunk) index.add({ id: f.id, name: f.name, libraryId: f.libraryId, fp: f.fp });
+      await new Promise((r) => setTimeout(r, 0));
     }
-    const index = new ReferenceIndex();
-    for (const f of fps) index.add({ id: f.id, name: f.name, libraryId: f.libraryId, fp: f.fp });
     index.build(); // the bulk postings now, not at the first check's lookup
     this.index = index;
     this.refCache.clear();

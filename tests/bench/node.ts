@@ -13,7 +13,7 @@
  * Prints one JSON line when run directly.
  */
 import sharp from 'sharp';
-import { ReferenceIndex, type IndexEntry } from '../../utils/hash/index';
+import { ReferenceIndex, type EntryLoader } from '../../utils/hash/index';
 import { computeFingerprint, fingerprintWithFeatures, FINGERPRINT_VERSION, FP_KEYPOINTS, type Fingerprint } from '../../utils/hash/fingerprint';
 import { decodeInNode } from '../../utils/image/decode-node';
 import { runCheck } from '../../utils/check';
@@ -30,8 +30,13 @@ async function renderRGBA(svg: string, width?: number): Promise<RGBAImage> {
 }
 
 let pool: { desc: Uint32Array; geo: Uint8Array; n: number } | undefined;
-async function descriptorPool(): Promise<NonNullable<typeof pool>> {
-  if (pool) return pool;
+let making: Promise<NonNullable<typeof pool>> | undefined;
+/** Made once (concurrent callers — the bench loader's Promise.all — share the one being made). */
+function descriptorPool(): Promise<NonNullable<typeof pool>> {
+  if (pool) return Promise.resolve(pool);
+  return (making ??= makePool());
+}
+async function makePool(): Promise<NonNullable<typeof pool>> {
   const descs: number[] = [], geo: number[] = [];
   for (let p = 1; p <= 40; p++) {
     const img = await renderRGBA(sceneSvg(p, { ...BASE_CAMERA, background: p * 3, tilt: (p % 7) * 4, zoom: 0.7 + (p % 5) * 0.15 }));
@@ -49,33 +54,72 @@ function randomHex(r: () => number): string {
   return s;
 }
 
+function mirrorHex(h: string): string {
+  let out = '';
+  for (let row = 0; row < 16; row++) {
+    const v = parseInt(h.slice(row * 4, row * 4 + 4), 16);
+    let m = 0;
+    for (let b = 0; b < 16; b++) if (v & (1 << b)) m |= 1 << (15 - b);
+    out += m.toString(16).padStart(4, '0');
+  }
+  return out;
+}
+
+const FLIP_P = 0.15, LOG_KEEP = Math.log(1 - FLIP_P);
+
 /** A fingerprint shaped like a real one, for index benches. */
 export async function syntheticFingerprint(r: () => number): Promise<Fingerprint> {
   const P = await descriptorPool();
   const kp = new Uint32Array(FP_KEYPOINTS * 4), kpg = new Uint8Array(FP_KEYPOINTS * 2);
   for (let k = 0; k < FP_KEYPOINTS; k++) {
     const j = Math.floor(r() * P.n);
-    for (let w = 0; w < 4; w++) {
-      let flip = 0;
-      for (let b = 0; b < 32; b++) if (r() < 0.15) flip |= 1 << b;
-      kp[k * 4 + w] = (P.desc[j * 4 + w] ^ flip) >>> 0;
+    for (let w = 0; w < 4; w++) kp[k * 4 + w] = P.desc[j * 4 + w];
+    // each bit flipped with probability FLIP_P, drawn as gaps between flips (a few draws per
+    // descriptor instead of 128: the bench loader makes fingerprints again at every lookup)
+    for (let b = -1; ;) {
+      b += 1 + Math.floor(Math.log(1 - r()) / LOG_KEEP);
+      if (b >= 128) break;
+      kp[k * 4 + (b >> 5)] ^= 1 << (b & 31);
     }
     kpg[k * 2] = Math.floor(r() * 256); kpg[k * 2 + 1] = P.geo[j * 2 + 1];
   }
-  return { v: FINGERPRINT_VERSION, quality: 0.8, global: randomHex(r), mirror: randomHex(r), width: 1024, height: 768, trim: [0, 0, 1024, 768], kp, kpg };
+  // a blockhash's mirror is the same bits reversed in each 16-bit row (as computeFingerprint's are)
+  const global = randomHex(r);
+  return { v: FINGERPRINT_VERSION, quality: 0.8, global, mirror: mirrorHex(global), width: 1024, height: 768, trim: [0, 0, 1024, 768], kp, kpg };
 }
 
+/** A random stream of its own for reference i of a bench library (so its fingerprint can be made again). */
+function refRng(seed: number, i: number): () => number {
+  let h = Math.imul(i + 1, 0x9e3779b1) ^ Math.imul(seed, 0x85ebca6b);
+  h ^= h >>> 16; h = Math.imul(h, 0x7feb352d); h ^= h >>> 15; h = Math.imul(h, 0x846ca68b); h ^= h >>> 16;
+  const r = rng(h >>> 0 || 1);
+  for (let k = 0; k < 4; k++) r();
+  return r;
+}
+
+/** Bench ids are shaped like the library's (crypto.randomUUID) and carry their seed and number. */
+export const benchId = (seed: number, i: number) => `${seed.toString(16).padStart(8, '0')}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+
+/**
+ * The bench's stand-in for the IndexedDB fingerprint store: each reference's fingerprint is made
+ * again from its id (as the service reads it from disk), so the index's memory is measured alone.
+ */
+export const benchLoader: EntryLoader = async (ids) => Promise.all(ids.map(async (id) => {
+  const m = /^([0-9a-f]{8})-0000-4000-8000-([0-9a-f]{12})$/.exec(id);
+  if (!m) return undefined;
+  return { id, name: `${id}.jpg`, libraryId: 'bench', fp: await syntheticFingerprint(refRng(parseInt(m[1], 16), parseInt(m[2], 16))) };
+}));
+
 async function fillIndex(index: ReferenceIndex, n: number, seed = 1): Promise<void> {
-  const r = rng(seed);
   for (let i = index.size; i < n; i++) {
-    index.add({ id: `ref-${i}`, name: `ref-${i}.jpg`, libraryId: 'bench', fp: await syntheticFingerprint(r) });
+    index.add({ id: benchId(seed, i), name: `${benchId(seed, i)}.jpg`, libraryId: 'bench', fp: await syntheticFingerprint(refRng(seed, i)) });
   }
 }
 
 /** Milliseconds per lookup (median of queries) at each library size. */
 export async function benchLookup(sizes: number[] = [1000, 10000, 100000], queries = 40): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  const index = new ReferenceIndex();
+  const index = new ReferenceIndex({ load: benchLoader });
   // real query fingerprints (rendered scenes, query-side extras) so the lookup does its full work
   const qfps: Fingerprint[] = [];
   for (let i = 0; i < 8; i++) qfps.push(fingerprintWithFeatures(await renderRGBA(sceneSvg(100 + i, BASE_CAMERA), 1024), { query: true }).fp);
@@ -84,7 +128,7 @@ export async function benchLookup(sizes: number[] = [1000, 10000, 100000], queri
     const times: number[] = [];
     for (let i = 0; i < queries; i++) {
       const t = performance.now();
-      index.candidates(qfps[i % qfps.length], 3);
+      await index.candidates(qfps[i % qfps.length], 3);
       times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
@@ -93,17 +137,24 @@ export async function benchLookup(sizes: number[] = [1000, 10000, 100000], queri
   return out;
 }
 
-/** Bytes of memory per reference (index + entries), measured over n synthetic references. */
+/** Full GCs with turns of the event loop between (array buffers of garbage are freed late). */
+async function settle(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) { gc?.(); await new Promise((r) => setTimeout(r, 10)); }
+}
+
+/**
+ * Bytes of memory per reference, measured over n synthetic references, in the service's setup: the
+ * index holds its own arrays; full fingerprints stay in the store (benchLoader).
+ */
 export async function bytesPerReference(n = 20000): Promise<{ measured: number; indexStructures: number }> {
   await descriptorPool();
-  const r = rng(7);
-  const fps: Fingerprint[] = [];
-  (globalThis as { gc?: () => void }).gc?.();
+  await settle();
   const m0 = process.memoryUsage();
-  const index = new ReferenceIndex();
-  for (let i = 0; i < n; i++) fps.push(await syntheticFingerprint(r));
-  fps.forEach((fp, i) => index.add({ id: `ref-${i}`, name: `ref-${i}.jpg`, libraryId: 'bench', fp } as IndexEntry));
-  (globalThis as { gc?: () => void }).gc?.();
+  const index = new ReferenceIndex({ load: benchLoader });
+  await fillIndex(index, n, 7);
+  index.build();
+  await settle();
   const m1 = process.memoryUsage();
   const grew = m1.heapUsed - m0.heapUsed + (m1.arrayBuffers - m0.arrayBuffers);
   void index.size;
@@ -118,19 +169,19 @@ export async function lookupAndBytes(n: number, queries = 40): Promise<{ lookupM
   await descriptorPool();
   const qfps: Fingerprint[] = [];
   for (let i = 0; i < 8; i++) qfps.push(fingerprintWithFeatures(await renderRGBA(sceneSvg(100 + i, BASE_CAMERA), 1024), { query: true }).fp);
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
+  await settle();
   const m0 = process.memoryUsage();
-  const index = new ReferenceIndex();
+  const index = new ReferenceIndex({ load: benchLoader });
   await fillIndex(index, n, 11);
   index.build();
-  gc?.();
+  await index.candidates(qfps[0], 3); // its lookup scratch (per-slot vote counters) counted too
+  await settle();
   const m1 = process.memoryUsage();
   const grew = m1.heapUsed - m0.heapUsed + (m1.arrayBuffers - m0.arrayBuffers);
   const times: number[] = [];
   for (let i = 0; i < queries; i++) {
     const t = performance.now();
-    index.candidates(qfps[i % qfps.length], 3);
+    await index.candidates(qfps[i % qfps.length], 3);
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);

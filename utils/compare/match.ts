@@ -369,7 +369,7 @@ export async function findMatch(
   // confirmed without computing keypoints at all
   const g = fingerprintWithFeatures(query, { query: true, globalOnly: true });
   if (g.fp.quality < MIN_QUALITY * 0.5) return {};
-  const near = deps.index.candidates(g.fp, 2).filter((c) => c.distance <= GLOBAL_SURE_DISTANCE);
+  const near = (await deps.index.candidates(g.fp, 2)).filter((c) => c.distance <= GLOBAL_SURE_DISTANCE);
   let fallback: Verified | undefined;
   for (const cand of near) {
     const ref = await refWork(cand.entry.id, deps, false);
@@ -393,7 +393,7 @@ export async function findMatch(
   if (!found) {
     // stage 1b: keypoints
     const q = fingerprintWithFeatures(query, { query: true });
-    const cands = deps.index.candidates(q.fp, MATCH_MAX_VERIFY);
+    const cands = await deps.index.candidates(q.fp, MATCH_MAX_VERIFY);
     deps.trace?.('candidates', { quality: q.fp.quality, kp: q.features.n, list: cands.map((c) => `${c.entry.name}:d${c.distance}:v${c.votes}:${c.variant}`) });
     for (const cand of cands) {
       if ((cand.entry.fp.quality ?? 0) < MIN_QUALITY * 0.5) continue;

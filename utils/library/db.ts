@@ -214,6 +214,29 @@ export async function allFingerprints(db: DB): Promise<FingerprintRecord[]> {
   return db.getAll('fingerprints');
 }
 
+/**
+ * All fingerprint records in key order, `chunk` at a time, each chunk its own short read (so a
+ * large library loads without one long transaction or one array of everything).
+ */
+export async function* fingerprintChunks(db: DB, chunk = 2000): AsyncGenerator<FingerprintRecord[]> {
+  let after: string | undefined;
+  for (;;) {
+    const recs = await db.getAll('fingerprints', after === undefined ? undefined : IDBKeyRange.lowerBound(after, true), chunk);
+    if (!recs.length) return;
+    yield recs;
+    if (recs.length < chunk) return;
+    after = recs[recs.length - 1].id;
+  }
+}
+
+/** Fingerprint records by id, in one read transaction (undefined for ids no longer stored). */
+export async function getFingerprints(db: DB, ids: string[]): Promise<(FingerprintRecord | undefined)[]> {
+  const tx = db.transaction('fingerprints');
+  const out = await Promise.all(ids.map((id) => tx.store.get(id)));
+  await tx.done;
+  return out;
+}
+
 /** Replace stored fingerprints (after a fingerprint version change), in one transaction. */
 export async function updateFingerprints(db: DB, updates: { id: string; fp: Fingerprint }[]): Promise<void> {
   const tx = db.transaction(['references', 'fingerprints'], 'readwrite');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
 import {
-  addCheck, addReference, allFingerprints, closeLibraryDb, createLibrary, deleteLibrary, deleteReference, ensureDefaultLibrary,
+  addCheck, addReference, allFingerprints, closeLibraryDb, fingerprintChunks, getFingerprints, createLibrary, deleteLibrary, deleteReference, ensureDefaultLibrary,
   getRevision, listChecks, listLibraries, listReferences, openLibraryDb, pruneChecks, renameLibrary, suspiciousChecksOfBuyer,
   type CheckRecord, type ReferenceRecord,
 } from '../../../utils/library/db';
@@ -57,6 +57,20 @@ describe('library database', () => {
     expect(await addReference(db, { ...a, id: crypto.randomUUID(), libraryId: other.id })).toBe(true);
     await renameLibrary(db, other.id, '  Shop  B2 ');
     expect((await listLibraries(db)).find((l) => l.id === other.id)?.name).toBe('Shop  B2');
+  });
+
+  it('reads fingerprints in chunks (all of them, once, in key order) and by id', async () => {
+    const db = await openLibraryDb();
+    const lib = await ensureDefaultLibrary(db, 'Mine');
+    for (let s = 1; s <= 5; s++) await addReference(db, await ref(s, lib.id));
+    const chunks: string[][] = [];
+    for await (const c of fingerprintChunks(db, 2)) chunks.push(c.map((f) => f.id));
+    expect(chunks.map((c) => c.length)).toEqual([2, 2, 1]);
+    const all = (await allFingerprints(db)).map((f) => f.id);
+    expect(chunks.flat()).toEqual(all);
+    const got = await getFingerprints(db, [all[3], 'gone', all[0]]);
+    expect(got.map((f) => f?.id)).toEqual([all[3], undefined, all[0]]);
+    expect(got[0]?.fp.kp).toBeInstanceOf(Uint32Array);
   });
 
   it('deleting a library removes its photos and fingerprints in one transaction', async () => {
