@@ -41,6 +41,11 @@ export interface ServicePlatform {
   pictures?: (img: RGBAImage, jpeg: boolean) => Promise<CheckPictures>;
 }
 
+/**
+ * Libraries up to this size keep their full fingerprints in the index (a few kB each, a few
+ * hundred MB at most); larger ones read the shortlist's fingerprints from IndexedDB at each lookup.
+ */
+export const IN_MEMORY_MAX_REFERENCES = 50_000;
 /** Fingerprint records read per step when the index is (re)built from IndexedDB. */
 export const LOAD_CHUNK = 2000;
 /** Longest wait, after a verdict, for its card to be shaped before its pictures start. */
@@ -123,11 +128,16 @@ export class CheckService {
   /**
    * Build a new index from the fingerprint store, LOAD_CHUNK records at a time with a yield to the
    * event loop between chunks (a library of a million references loads without holding the worker
-   * for seconds). The index keeps only what its search needs; full fingerprints are read back from
-   * IndexedDB for the few shortlisted references of each lookup.
+   * for seconds). Over IN_MEMORY_MAX_REFERENCES the index keeps only what its search needs and full
+   * fingerprints are read back from IndexedDB for the few shortlisted references of each lookup.
    */
   private async reload(db: DB, rev: number): Promise<void> {
-    const index = new ReferenceIndex({ load: async (ids) => getFingerprints(await this.platform.db(), ids) });
+    // a library that fits in memory keeps its fingerprints there (no read per check); a larger one
+    // keeps only what the search needs and reads the shortlist's fingerprints back per lookup
+    const count = await db.count('fingerprints');
+    const index = count > IN_MEMORY_MAX_REFERENCES
+      ? new ReferenceIndex({ load: async (ids) => getFingerprints(await this.platform.db(), ids) })
+      : new ReferenceIndex();
     for await (const chunk of fingerprintChunks(db, LOAD_CHUNK)) {
       const stale = chunk.filter((f) => f.fp?.v !== FINGERPRINT_VERSION);
       if (stale.length) {
