@@ -191,16 +191,12 @@ export const FILL_APART = 0.7;
 export const FILL_MARGIN = 3;
 function dropFill(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: number, h: number): void {
   const n = w * h;
+  // the query's 3×3 range (separable min / max over every pixel)
+  const lo = new Float32Array(n), hi = new Float32Array(n);
+  range3(Q, new Uint8Array(n).fill(1), w, h, lo, hi);
+  // only border-connected flat areas matter: nothing to do when no border pixel is flat
   const flat = new Uint8Array(n);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const i = y * w + x;
-    let lo = Q[i], hi = Q[i];
-    for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++) for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) {
-      const v = Q[yy * w + xx];
-      if (v < lo) lo = v; else if (v > hi) hi = v;
-    }
-    if (hi - lo <= FILL_RANGE) flat[i] = 1;
-  }
+  for (let i = 0; i < n; i++) if (hi[i] - lo[i] <= FILL_RANGE) flat[i] = 1;
   const seen = new Uint8Array(n), fill = new Uint8Array(n), stack: number[] = [], region: number[] = [];
   const seeds: number[] = [];
   for (let x = 0; x < w; x++) seeds.push(x, (h - 1) * w + x);
