@@ -149,7 +149,7 @@ export function compareFine(query: Gray, ref: Gray, T: Transform, refChroma?: Ch
   if (seedBound < EDIT_MIN_SEEDS) {
     const evidence = new Uint8Array(n);
     textureLoss(Qd, Bm, valid, fw, fh, evidence, z);
-    toneShift(Qd, Bm, valid, fw, fh, evidence, z, hues);
+    toneShift(Qd, Bm, valid, fw, fh, evidence, z, hues, lo, hi);
     return { fw, fh, kx, ky, valid, z, evidence, noise };
   }
   const local = blockMedian(e, valid, fw, fh, Math.max(16, Math.round(Math.max(fw, fh) / 8)));
@@ -170,7 +170,7 @@ export function compareFine(query: Gray, ref: Gray, T: Transform, refChroma?: Ch
   for (let i = 0; i < n; i++) if (valid[i] && (hi[i] - lo[i] > edgeThr || colourEdge?.[i])) edges[i] = 1;
   const evidence = componentsEvidence(z, valid, fw, fh, dilate(edges, fw, fh, 1), e, lo, hi);
   textureLoss(Qd, Bm, valid, fw, fh, evidence, z);
-  toneShift(Qd, Bm, valid, fw, fh, evidence, z, hues);
+  toneShift(Qd, Bm, valid, fw, fh, evidence, z, hues, lo, hi);
   return { fw, fh, kx, ky, valid, z, evidence, noise };
 }
 
@@ -294,6 +294,12 @@ export const TONE_RADIUS = 0.012;
 export const TONE_K = 6;
 export const TONE_MIN_GREY = 5;
 export const TONE_MIN_AREA = 0.002;
+/** An opposite component beside it with at least this share of its area and peak makes a component misregistration. */
+export const TONE_PAIR_SHARE = 0.5;
+/** Strongest window mean (grey levels) a component needs whatever the photo's spread. */
+export const TONE_MIN_PEAK = 9;
+/** Share of the reference's mean local (3×3) range added to the threshold on texture. */
+export const TONE_TEXTURE = 0.2;
 /** A component's strongest window mean, in thresholds (a soft rise to just over it is tone drift). */
 export const TONE_PEAK = 1.5;
 /** A photo is recoloured when some hue moved this far (grey levels) apart from the neutral greys… */
@@ -304,7 +310,7 @@ export const TONE_SAT_PEAK = 20;
 export const TONE_MAX_SAT = 30;
 /** Most of a component's pixels that may lie in the border band (fill, frames, crop edge). */
 export const TONE_MAX_BAND = 0.2;
-function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: number, h: number, evidence: Uint8Array, z: Float32Array, hues?: { recoloured: boolean; get: () => Int8Array }): void {
+function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: number, h: number, evidence: Uint8Array, z: Float32Array, hues: { recoloured: boolean; get: () => Int8Array } | undefined, lo: Float32Array, hi: Float32Array): void {
   const n = w * h;
   // pixels already explained by line or blob evidence do not count (a crack would spread into a
   // window-wide halo around itself)
@@ -314,7 +320,7 @@ function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: numbe
   // the window means are smooth: computed on 2×2 blocks (a quarter of the work), the evidence
   // put back on the grid's pixels
   const w2 = (w + 1) >> 1, h2 = (h + 1) >> 1, n2 = w2 * h2;
-  const d2 = new Float32Array(n2), c2 = new Float32Array(n2), v2 = new Uint8Array(n2);
+  const d2 = new Float32Array(n2), c2 = new Float32Array(n2), v2 = new Uint8Array(n2), g2 = new Float32Array(n2);
   let h2s: Int8Array | undefined;
   let nValid = 0;
   for (let y = 0; y < h; y++) {
@@ -322,12 +328,12 @@ function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: numbe
     for (let x = 0, i = y * w; x < w; x++, i++) {
       if (!valid[i]) continue;
       const j = row + (x >> 1);
-      nValid++; v2[j]++;
+      nValid++; v2[j]++; g2[j] += hi[i] - lo[i];
       if (!known[i]) { d2[j] += Q[i] - B[i]; c2[j]++; }
     }
   }
   const r = Math.max(2, Math.round((TONE_RADIUS * Math.max(w, h)) / 2));
-  const sd = boxSum(d2, w2, h2, r), sc = boxSum(c2, w2, h2, r);
+  const sd = boxSum(d2, w2, h2, r), sc = boxSum(c2, w2, h2, r), sg = boxSum(g2, w2, h2, r), sv = boxSum(Float32Array.from(v2), w2, h2, r);
   const full = 4 * (2 * r + 1) ** 2;
   const D = new Float32Array(n2);
   const hist = new Uint32Array(1024);
@@ -342,31 +348,49 @@ function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: numbe
   for (let v = 0, acc = 0; v < 1024; v++) { acc += hist[v]; if (acc * 2 >= m) { mad = (v + 0.5) / 16; break; } }
   const sigma = 1.4826 * mad;
   const thr = Math.max(TONE_K * sigma, TONE_MIN_GREY), low = thr / 2;
+  // on texture the window mean moves more (re-compression and resampling of fine detail): the
+  // threshold grows with the window's mean 3×3 range of the reference (TONE_TEXTURE of it)
+  const T = new Float32Array(n2);
+  for (let j = 0; j < n2; j++) T[j] = Math.max(thr, sv[j] ? (TONE_TEXTURE * sg[j]) / sv[j] : 0);
   // the band along the border of the compared area (frames, fill, the crop edge's resampling)
   const inv = new Uint8Array(n2);
   for (let j = 0; j < n2; j++) inv[j] = v2[j] ? 0 : 1;
   const bw = Math.max(2, Math.round((FINE_BORDER_BAND * Math.max(w, h)) / 2));
   const band = dilate(inv, w2, h2, bw);
-  const seen = new Uint8Array(n2), stack: number[] = [], pix: number[] = [];
+  interface Comp { pix: number[]; sign: number; peak: number; area: number; ok: boolean; x0: number; y0: number; x1: number; y1: number }
+  const comps: Comp[] = [];
+  const seen = new Uint8Array(n2), stack: number[] = [];
   for (let s = 0; s < n2; s++) {
-    if (seen[s] || !(Math.abs(D[s]) > thr)) continue;
+    if (seen[s] || !(Math.abs(D[s]) > T[s])) continue;
     const sign = D[s] > 0 ? 1 : -1;
-    seen[s] = 1; stack.push(s); pix.length = 0;
-    let peak = 0, inBand = 0, area = 0;
+    seen[s] = 1; stack.push(s);
+    const pix: number[] = [];
+    let peak = 0, peakT = 0, inBand = 0, area = 0, x0 = w2, y0 = h2, x1 = 0, y1 = 0;
     while (stack.length) {
       const j = stack.pop()!;
       pix.push(j);
       area += v2[j];
-      const x = j % w2;
+      const x = j % w2, y = (j / w2) | 0;
+      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
       inBand += band[j] | (x < bw || x >= w2 - bw || j < bw * w2 || j >= n2 - bw * w2 ? 1 : 0);
       if (Math.abs(D[j]) > peak) peak = Math.abs(D[j]);
+      if (Math.abs(D[j]) / T[j] > peakT) peakT = Math.abs(D[j]) / T[j];
       for (const k of [x > 0 ? j - 1 : -1, x < w2 - 1 ? j + 1 : -1, j - w2, j + w2]) {
-        if (k < 0 || k >= n2 || seen[k] || !v2[k] || D[k] * sign <= low) continue;
+        if (k < 0 || k >= n2 || seen[k] || !v2[k] || D[k] * sign <= T[k] / 2) continue;
         seen[k] = 1; stack.push(k);
       }
     }
-    DEBUG.log?.({ tone: true, band: Math.round((inBand / pix.length) * 100) / 100, area, minArea: Math.round(TONE_MIN_AREA * nValid), peak: Math.round(peak * 10) / 10, thr: Math.round(thr * 10) / 10, sigma: Math.round(sigma * 100) / 100, pix: blockPixels(pix, w2, w, h), sign });
-    if (area < TONE_MIN_AREA * nValid || peak < TONE_PEAK * thr || inBand > TONE_MAX_BAND * pix.length) continue;
+    DEBUG.log?.({ tone: true, peakT: Math.round(peakT * 100) / 100, band: Math.round((inBand / pix.length) * 100) / 100, area, minArea: Math.round(TONE_MIN_AREA * nValid), peak: Math.round(peak * 10) / 10, thr: Math.round(thr * 10) / 10, sigma: Math.round(sigma * 100) / 100, pix: blockPixels(pix, w2, w, h), sign });
+    const ok = area >= TONE_MIN_AREA * nValid && peakT >= TONE_PEAK && peak >= TONE_MIN_PEAK && inBand <= TONE_MAX_BAND * pix.length;
+    comps.push({ pix, sign, peak, area, ok, x0, y0, x1, y1 });
+  }
+  // a misregistered stretch (an edge a few pixels off) shifts one side up and the other down: a
+  // component with an opposite one of comparable size right beside it is that, not a stain
+  const paired = (c: Comp) => comps.some((o) => o !== c && o.sign !== c.sign && o.area >= TONE_PAIR_SHARE * c.area && o.peak >= TONE_PAIR_SHARE * c.peak &&
+    o.x0 <= c.x1 + r && o.x1 >= c.x0 - r && o.y0 <= c.y1 + r && o.y1 >= c.y0 - r);
+  for (const c of comps) {
+    if (!c.ok || paired(c)) continue;
+    const { pix, sign, peak } = c;
     // after a colour shift, saturated colours keep some grey offset no per-hue correction removes
     if (hues) {
       // the hue of each block (its first saturated pixel), made once, when a component needs it
@@ -778,11 +802,11 @@ export function groupEdits(
   const gap = Math.max(2, Math.round(EDIT_GAP * Math.max(fw, fh)));
   const grown = dilate(ev, fw, fh, gap);
   const label = new Int32Array(n).fill(-1);
-  const groups: { x0: number; y0: number; x1: number; y1: number; strength: number; px: number; fine: number; border: number; thin: number }[] = [];
+  const groups: { x0: number; y0: number; x1: number; y1: number; strength: number; px: number; fine: number; border: number; thin: number; kinds: number[] }[] = [];
   const stack: number[] = [];
   for (let s = 0; s < n; s++) {
     if (!grown[s] || label[s] >= 0) continue;
-    const g = { x0: fw, y0: fh, x1: -1, y1: -1, strength: 0, px: 0, fine: 0, border: 0, thin: 0 };
+    const g = { x0: fw, y0: fh, x1: -1, y1: -1, strength: 0, px: 0, fine: 0, border: 0, thin: 0, kinds: [0, 0, 0, 0, 0] };
     const id = groups.length;
     groups.push(g);
     label[s] = id; stack.push(s);
@@ -795,6 +819,7 @@ export function groupEdits(
         g.border += band[i];
         g.strength += Math.max(1, zc[i]);
         if (ev[i] !== 2) g.fine++;
+        g.kinds[ev[i]]++;
       }
       if (x > 0 && grown[i - 1] && label[i - 1] < 0) { label[i - 1] = id; stack.push(i - 1); }
       if (x < fw - 1 && grown[i + 1] && label[i + 1] < 0) { label[i + 1] = id; stack.push(i + 1); }
@@ -807,6 +832,7 @@ export function groupEdits(
   for (const g of groups) {
     // a group of coarse changes alone (no fine, texture-loss or tone evidence) is misregistration
     // or a frame's edge: the fine map sees every edit the coarse one does
+    DEBUG.log?.({ group: true, x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1, px: g.px, fine: g.fine, border: g.border, kinds: g.kinds });
     if (g.x1 < 0 || g.border >= g.px || !g.fine) continue;
     const bw = g.x1 - g.x0 + 1, bh = g.y1 - g.y0 + 1;
     const fill = g.px / (bw * bh);
