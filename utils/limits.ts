@@ -15,3 +15,9 @@ export const LIMITS = {
   /** Checks run at once; the rest wait in a queue. */
   concurrency: 2,
 } as const;
+
+/**
+ * Libraries up to this size keep their full fingerprints in the index (a few kB each, a few
+ * hundred MB at most); larger ones read the shortlist's fingerprints from IndexedDB at each lookup.
+ */
+export const IN_MEMORY_MAX_REFERENCES = 50_000;

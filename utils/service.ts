@@ -15,7 +15,7 @@ import {
   type CheckRecord,
   addCheck, completeCheck, fingerprintChunks, getFingerprints, getReference, getRevision, suspiciousChecksOfBuyer, updateFingerprints, type DB,
 } from './library/db';
-import { LIMITS } from './limits';
+import { IN_MEMORY_MAX_REFERENCES, LIMITS } from './limits';
 import { TaskQueue } from './queue';
 import { LruMap } from './lru';
 import { bytesToDataUrl, type CardResult } from './messages';
@@ -41,11 +41,6 @@ export interface ServicePlatform {
   pictures?: (img: RGBAImage, jpeg: boolean) => Promise<CheckPictures>;
 }
 
-/**
- * Libraries up to this size keep their full fingerprints in the index (a few kB each, a few
- * hundred MB at most); larger ones read the shortlist's fingerprints from IndexedDB at each lookup.
- */
-export const IN_MEMORY_MAX_REFERENCES = 50_000;
 /** Fingerprint records read per step when the index is (re)built from IndexedDB. */
 export const LOAD_CHUNK = 2000;
 /** Longest wait, after a verdict, for its card to be shaped before its pictures start. */
