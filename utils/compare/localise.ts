@@ -194,7 +194,7 @@ function dropFill(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: number
   // the query's 3×3 range (separable min / max over every pixel)
   const lo = new Float32Array(n), hi = new Float32Array(n);
   range3(Q, new Uint8Array(n).fill(1), w, h, lo, hi);
-  // only border-connected flat areas matter: nothing to do when no border pixel is flat
+  // flat pixels; only the flat areas connected to the border are looked at
   const flat = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (hi[i] - lo[i] <= FILL_RANGE) flat[i] = 1;
   const seen = new Uint8Array(n), fill = new Uint8Array(n), stack: number[] = [], region: number[] = [];
@@ -285,10 +285,13 @@ function textureLoss(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: num
  * a window of TONE_RADIUS (share of the grid's long side). Pixel noise, re-compression and
  * sub-pixel misregistration average out in such a window; a stain shifts every pixel under it the
  * same way. The window means are measured against their own spread over the photo (robust: median
- * absolute value), with a floor of TONE_MIN_GREY grey levels; components over TONE_K spreads, grown
- * to half that, of one sign and area ≥ TONE_MIN_AREA of the compared area become evidence (value 4),
- * unless they lie along the border of the compared area or are a colour effect (colourShifted);
- * of a component, the pixels whose own 5×5 mean is shifted by half the threshold are the evidence.
+ * absolute value), with a floor of TONE_MIN_GREY grey levels, raised on texture (TONE_TEXTURE);
+ * components over that threshold, grown to half of it, of one sign, with area ≥ TONE_MIN_AREA of
+ * the compared area and a peak ≥ TONE_PEAK thresholds and ≥ TONE_MIN_PEAK grey levels become
+ * evidence (value 4), unless they lie along the border of the compared area, have an opposite
+ * component of comparable size beside them (misregistration), or are a colour effect
+ * (colourShifted); of a component, the pixels whose own 3×3 mean is over the threshold are the
+ * evidence.
  */
 export const TONE_RADIUS = 0.012;
 export const TONE_K = 6;
@@ -347,7 +350,7 @@ function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: numbe
   let mad = 0;
   for (let v = 0, acc = 0; v < 1024; v++) { acc += hist[v]; if (acc * 2 >= m) { mad = (v + 0.5) / 16; break; } }
   const sigma = 1.4826 * mad;
-  const thr = Math.max(TONE_K * sigma, TONE_MIN_GREY), low = thr / 2;
+  const thr = Math.max(TONE_K * sigma, TONE_MIN_GREY);
   // on texture the window mean moves more (re-compression and resampling of fine detail): the
   // threshold grows with the window's mean 3×3 range of the reference (TONE_TEXTURE of it)
   const T = new Float32Array(n2);
