@@ -313,6 +313,9 @@ export const TONE_SAT_PEAK = 20;
 export const TONE_MAX_SAT = 30;
 /** Most of a component's pixels that may lie in the border band (fill, frames, crop edge). */
 export const TONE_MAX_BAND = 0.2;
+/** A connected area of one sign in toneShift's window means: 2×2 blocks, their box, peak (grey levels), valid pixels. */
+interface ToneComponent { pix: number[]; sign: number; peak: number; area: number; ok: boolean; x0: number; y0: number; x1: number; y1: number }
+
 function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: number, h: number, evidence: Uint8Array, z: Float32Array, hues: { recoloured: boolean; get: () => Int8Array } | undefined, lo: Float32Array, hi: Float32Array): void {
   const n = w * h;
   // pixels already explained by line or blob evidence do not count (a crack would spread into a
@@ -356,12 +359,8 @@ function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: numbe
   const T = new Float32Array(n2);
   for (let j = 0; j < n2; j++) T[j] = Math.max(thr, sv[j] ? (TONE_TEXTURE * sg[j]) / sv[j] : 0);
   // the band along the border of the compared area (frames, fill, the crop edge's resampling)
-  const inv = new Uint8Array(n2);
-  for (let j = 0; j < n2; j++) inv[j] = v2[j] ? 0 : 1;
-  const bw = Math.max(2, Math.round((FINE_BORDER_BAND * Math.max(w, h)) / 2));
-  const band = dilate(inv, w2, h2, bw);
-  interface Comp { pix: number[]; sign: number; peak: number; area: number; ok: boolean; x0: number; y0: number; x1: number; y1: number }
-  const comps: Comp[] = [];
+  const band = borderBand(v2, w2, h2, Math.max(2, Math.round((FINE_BORDER_BAND * Math.max(w, h)) / 2)));
+  const comps: ToneComponent[] = [];
   const seen = new Uint8Array(n2), stack: number[] = [];
   for (let s = 0; s < n2; s++) {
     if (seen[s] || !(Math.abs(D[s]) > T[s])) continue;
@@ -375,7 +374,7 @@ function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: numbe
       area += v2[j];
       const x = j % w2, y = (j / w2) | 0;
       if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
-      inBand += band[j] | (x < bw || x >= w2 - bw || j < bw * w2 || j >= n2 - bw * w2 ? 1 : 0);
+      inBand += band[j];
       if (Math.abs(D[j]) > peak) peak = Math.abs(D[j]);
       if (Math.abs(D[j]) / T[j] > peakT) peakT = Math.abs(D[j]) / T[j];
       for (const k of [x > 0 ? j - 1 : -1, x < w2 - 1 ? j + 1 : -1, j - w2, j + w2]) {
@@ -389,11 +388,11 @@ function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: numbe
   }
   // a misregistered stretch (an edge a few pixels off) shifts one side up and the other down: a
   // component with an opposite one of comparable size right beside it is that, not a stain
-  const paired = (c: Comp) => comps.some((o) => o !== c && o.sign !== c.sign && o.area >= TONE_PAIR_SHARE * c.area && o.peak >= TONE_PAIR_SHARE * c.peak &&
+  const paired = (c: ToneComponent) => comps.some((o) => o !== c && o.sign !== c.sign && o.area >= TONE_PAIR_SHARE * c.area && o.peak >= TONE_PAIR_SHARE * c.peak &&
     o.x0 <= c.x1 + r && o.x1 >= c.x0 - r && o.y0 <= c.y1 + r && o.y1 >= c.y0 - r);
   for (const c of comps) {
     if (!c.ok || paired(c)) continue;
-    const { pix, sign, peak } = c;
+    const { pix, sign } = c;
     // after a colour shift, saturated colours keep some grey offset no per-hue correction removes
     if (hues) {
       // the hue of each block (its first saturated pixel), made once, when a component needs it
@@ -402,7 +401,7 @@ function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: numbe
         h2s = new Int8Array(n2).fill(-1);
         for (let i = 0; i < n; i++) if (hg[i] >= 0) { const j = ((i / w) >> 1) * w2 + ((i % w) >> 1); if (h2s[j] < 0) h2s[j] = hg[i]; }
       }
-      if (colourShifted(pix, D, sign, peak, h2s, v2, w2, h2, r, hues.recoloured)) continue;
+      if (colourShifted(c, D, h2s, v2, w2, h2, r, hues.recoloured)) continue;
     }
     // the window means spread a patch by the window's radius: keep the grid pixels whose own 3×3
     // neighbourhood is shifted the same way
@@ -426,14 +425,13 @@ function toneShift(Q: Float32Array, B: Float32Array, valid: Uint8Array, w: numbe
  * around it (a ring of `r` blocks) is shifted alike (at least half its mean), or is not there to
  * tell and the shift is not strong (2 × TONE_SAT_PEAK) — a stain on a red box leaves the rest of the box alone; a hue turn moves the whole box.
  */
-function colourShifted(pix: number[], D: Float32Array, sign: number, peak: number, hue: Int8Array, valid: Uint8Array, w: number, h: number, r: number, recoloured: boolean): boolean {
+function colourShifted(c: ToneComponent, D: Float32Array, hue: Int8Array, valid: Uint8Array, w: number, h: number, r: number, recoloured: boolean): boolean {
+  const { pix, sign, peak, x0, y0, x1, y1 } = c;
   const count = new Uint32Array(CHROMA_SECTORS);
-  let x0 = w, y0 = h, x1 = 0, y1 = 0, sum = 0;
+  let sum = 0;
   for (const j of pix) {
     if (hue[j] >= 0) count[hue[j]]++;
     sum += D[j] * sign;
-    const x = j % w, y = (j / w) | 0;
-    if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
   }
   let k = 0, saturated = count[0];
   for (let s = 1; s < CHROMA_SECTORS; s++) { saturated += count[s]; if (count[s] > count[k]) k = s; }
@@ -707,13 +705,7 @@ function componentsEvidence(z: Float32Array, valid: Uint8Array, w: number, h: nu
   let nValid = 0;
   for (let i = 0; i < n; i++) nValid += valid[i];
   // band along the border of the compared area (frame edges, the reference's own border columns)
-  const inv = new Uint8Array(n);
-  for (let i = 0; i < n; i++) inv[i] = valid[i] ? 0 : 1;
-  const band = dilate(inv, w, h, Math.max(3, Math.round(FINE_BORDER_BAND * Math.max(w, h))));
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const b = Math.max(3, Math.round(FINE_BORDER_BAND * Math.max(w, h)));
-    if (x < b || y < b || x >= w - b || y >= h - b) band[y * w + x] = 1;
-  }
+  const band = borderBand(valid, w, h, Math.max(3, Math.round(FINE_BORDER_BAND * Math.max(w, h))));
   const minLine = EDIT_MIN_LINE * Math.max(w, h), minBlob = EDIT_MIN_BLOB * nValid;
   for (let s = 0; s < n; s++) {
     if (seen[s] || z[s] <= FINE_HIGH) continue;
@@ -797,19 +789,15 @@ export function groupEdits(
   }
   // the band along the border of the compared area: a group lying in it only is the frame's or
   // the fill's edge resampled, not an edit
-  const inv = new Uint8Array(n);
-  for (let i = 0; i < n; i++) inv[i] = fine.valid[i] ? 0 : 1;
-  const bw = Math.max(3, Math.round(FINE_BORDER_BAND * Math.max(fw, fh)));
-  const band = dilate(inv, fw, fh, bw);
-  for (let y = 0; y < fh; y++) for (let x = 0; x < fw; x++) if (x < bw || y < bw || x >= fw - bw || y >= fh - bw) band[y * fw + x] = 1;
+  const band = borderBand(fine.valid, fw, fh, Math.max(3, Math.round(FINE_BORDER_BAND * Math.max(fw, fh))));
   const gap = Math.max(2, Math.round(EDIT_GAP * Math.max(fw, fh)));
   const grown = dilate(ev, fw, fh, gap);
   const label = new Int32Array(n).fill(-1);
-  const groups: { x0: number; y0: number; x1: number; y1: number; strength: number; px: number; fine: number; border: number; thin: number; kinds: number[] }[] = [];
+  const groups: { x0: number; y0: number; x1: number; y1: number; strength: number; px: number; fine: number; border: number; thin: number }[] = [];
   const stack: number[] = [];
   for (let s = 0; s < n; s++) {
     if (!grown[s] || label[s] >= 0) continue;
-    const g = { x0: fw, y0: fh, x1: -1, y1: -1, strength: 0, px: 0, fine: 0, border: 0, thin: 0, kinds: [0, 0, 0, 0, 0] };
+    const g = { x0: fw, y0: fh, x1: -1, y1: -1, strength: 0, px: 0, fine: 0, border: 0, thin: 0 };
     const id = groups.length;
     groups.push(g);
     label[s] = id; stack.push(s);
@@ -822,7 +810,6 @@ export function groupEdits(
         g.border += band[i];
         g.strength += Math.max(1, zc[i]);
         if (ev[i] !== 2) g.fine++;
-        g.kinds[ev[i]]++;
       }
       if (x > 0 && grown[i - 1] && label[i - 1] < 0) { label[i - 1] = id; stack.push(i - 1); }
       if (x < fw - 1 && grown[i + 1] && label[i + 1] < 0) { label[i + 1] = id; stack.push(i + 1); }
@@ -835,7 +822,7 @@ export function groupEdits(
   for (const g of groups) {
     // a group of coarse changes alone (no fine, texture-loss or tone evidence) is misregistration
     // or a frame's edge: the fine map sees every edit the coarse one does
-    DEBUG.log?.({ group: true, x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1, px: g.px, fine: g.fine, border: g.border, kinds: g.kinds });
+    DEBUG.log?.({ group: true, x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1, px: g.px, fine: g.fine, border: g.border });
     if (g.x1 < 0 || g.border >= g.px || !g.fine) continue;
     const bw = g.x1 - g.x0 + 1, bh = g.y1 - g.y0 + 1;
     const fill = g.px / (bw * bh);
@@ -903,6 +890,15 @@ function erode(m: Uint8Array, w: number, h: number, r: number): void {
     const i = y * w + x;
     if (grown[i] || x < r || y < r || x >= w - r || y >= h - r) m[i] = 0;
   }
+}
+
+/** Pixels within `b` of the compared area's border: of an invalid pixel or of the image's edge. */
+function borderBand(valid: Uint8Array, w: number, h: number, b: number): Uint8Array {
+  const inv = new Uint8Array(w * h);
+  for (let i = 0; i < inv.length; i++) inv[i] = valid[i] ? 0 : 1;
+  const band = dilate(inv, w, h, b);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (x < b || y < b || x >= w - b || y >= h - b) band[y * w + x] = 1;
+  return band;
 }
 
 /** Square dilation by r pixels (separable running window), of every non-zero pixel. */
